@@ -1,0 +1,50 @@
+# « Apprentissage des réseaux profonds » : deux commandes suffisent.
+#   make lab   installe si besoin, puis ouvre le cours dans JupyterLab (édition étudiante)
+#   make test  installe si besoin, puis lance tous les tests (pytest, nbval, ruff)
+# Cibles de mainteneur : make etudiant, make notebooks, make bench.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.stamp-install
+# Sous Linux, PyPI ne sert que des builds CUDA de PyTorch (plusieurs Go) : on ajoute l'index
+# CPU de PyTorch quand il est joignable (sinon, l'index configuré sert la roue CPU).
+TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# JupyterLab refuse de tourner en root (conteneurs, CI) sans --allow-root.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: lab test etudiant notebooks bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "Python ≥ 3.11 est nécessaire (trouvé : $$($(PYTHON) --version))."; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "Installation des dépendances dans $(VENV) (une seule fois)…"
+	@extra=""; if [ "$$(uname -s)" = Linux ] && $(BIN)/python -c 'import socket; \
+	  socket.create_connection(("download.pytorch.org", 443), timeout=3)' 2>/dev/null; then \
+	  extra="--extra-index-url $(TORCH_CPU_INDEX)"; fi; \
+	  $(BIN)/python -m pip install --quiet $$extra -e '.[dev]' 2> >(grep -v "^WARNING: Location" >&2)
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(ALLOW_ROOT) $(LAB_ARGS) notebooks/etudiant/00_prise_en_main.ipynb
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q tests notebooks/complet --nbval \
+	  --nbval-sanitize-with notebooks/sanitize.cfg
+	$(BIN)/ruff check .
+
+etudiant: $(STAMP)
+	$(BIN)/python -m course_utils.editions
+
+notebooks: $(STAMP)
+	$(BIN)/python -m course_utils.execute notebooks/complet/*.ipynb
+	$(BIN)/python -m course_utils.editions
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_training.py
+
+clean:
+	rm -rf $(VENV) course_utils.egg-info

@@ -1,0 +1,1 @@
+"""Outils du cours « Apprentissage des réseaux profonds »."""

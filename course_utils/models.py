@@ -1,0 +1,52 @@
+"""Construction des perceptrons multicouches (PMC) utilisés dans tout le cours."""
+
+import torch
+from torch import nn
+
+ACTIVATIONS = {
+    "sigmoid": nn.Sigmoid,
+    "tanh": nn.Tanh,
+    "relu": nn.ReLU,
+}
+
+
+def mlp(sizes: list[int], *, activation: str = "sigmoid", seed: int | None = None) -> nn.Sequential:
+    """Perceptron multicouche : ``Linear → activation → … → Linear`` (sans softmax final).
+
+    La dernière couche renvoie des *logits* : ``F.cross_entropy`` applique lui-même le
+    log-softmax. Exemple, le réseau de la Question 1 : ``mlp([784, 120, 80, 10])``.
+
+    Paramètres
+    ----------
+    sizes : tailles des couches, entrée comprise (au moins deux entiers ≥ 1).
+    activation : nom de la fonction d'activation des couches cachées (``ACTIVATIONS``).
+    seed : si donnée, les poids sont tirés avec cette graine (sans toucher au générateur
+        global) : deux appels avec la même graine donnent le même réseau.
+    """
+    if not isinstance(sizes, list | tuple) or len(sizes) < 2:
+        raise ValueError(f"sizes doit être une liste d'au moins deux tailles (reçu : {sizes!r})")
+    if any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in sizes):
+        raise ValueError(f"les tailles doivent être des entiers ≥ 1 (reçu : {sizes!r})")
+    if activation not in ACTIVATIONS:
+        raise ValueError(
+            f"activation inconnue : {activation!r} (attendu : {', '.join(ACTIVATIONS)})"
+        )
+    if seed is None:
+        return _build(sizes, activation)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return _build(sizes, activation)
+
+
+def _build(sizes: list[int], activation: str) -> nn.Sequential:
+    layers: list[nn.Module] = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+        layers.append(nn.Linear(n_in, n_out))
+        if i < len(sizes) - 2:  # pas d'activation après la couche de sortie
+            layers.append(ACTIVATIONS[activation]())
+    return nn.Sequential(*layers)
+
+
+def linear_layers(model: nn.Module) -> list[nn.Linear]:
+    """Les couches ``nn.Linear`` d'un modèle, de l'entrée vers la sortie."""
+    return [m for m in model.modules() if isinstance(m, nn.Linear)]

@@ -1,0 +1,167 @@
+"""Figures du cours : grilles d'images, courbes d'apprentissage, matrice de confusion.
+
+Chaque fonction crée sa figure et la renvoie (titres et axes en français). Dans un
+notebook, écrivez ``fig = show_images(...)`` : la figure s'affiche une seule fois, à la fin
+de la cellule.
+"""
+
+import math
+
+import matplotlib.pyplot as plt
+import torch
+
+from course_utils.data import MNIST_MEAN, MNIST_STD
+
+# Une couleur par méthode, la même dans tous les chapitres.
+COLORS = {
+    "apprentissage": "tab:blue",
+    "test": "tab:orange",
+    "sigmoid": "tab:purple",
+    "tanh": "tab:brown",
+    "relu": "tab:green",
+    "SGD": "tab:blue",
+    "momentum": "tab:orange",
+    "nesterov": "tab:red",
+    "adagrad": "tab:olive",
+    "rmsprop": "tab:cyan",
+    "adam": "tab:green",
+}
+
+
+def show_images(x, y=None, pred=None, *, ncols: int = 8, title: str | None = None):
+    """Grille d'images 28×28 avec leur classe (et la prédiction, en rouge si elle est fausse).
+
+    x : (N, 784) ou (N, 28, 28), normalisées comme ``load_mnist`` ou dans [0, 1].
+    y, pred : (N,) entiers, facultatifs.
+    """
+    if not isinstance(x, torch.Tensor) or x.ndim not in (2, 3) or x.shape[-1] not in (784, 28):
+        raise ValueError("x doit être un tenseur (N, 784) ou (N, 28, 28)")
+    images = x.detach().reshape(-1, 28, 28)  # (N, 28, 28)
+    n = len(images)
+    if n == 0:
+        raise ValueError("x ne contient aucune image")
+    for name, labels in (("y", y), ("pred", pred)):
+        if labels is not None and len(labels) != n:
+            raise ValueError(f"{name} doit avoir {n} éléments (reçu : {len(labels)})")
+    ncols = min(ncols, n)
+    nrows = math.ceil(n / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(1.3 * ncols, 1.5 * nrows), squeeze=False)
+    if images.min() < 0:  # images normalisées : on revient dans [0, 1] pour l'affichage
+        images = images * MNIST_STD + MNIST_MEAN
+    for k, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if k >= n:
+            continue
+        ax.imshow(images[k].clamp(0, 1).numpy(), cmap="gray_r", vmin=0, vmax=1)
+        ax.set_title(_label(k, y, pred), fontsize=9, color=_label_color(k, y, pred))
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def _label(k, y, pred) -> str:
+    parts = []
+    if y is not None:
+        parts.append(f"classe {int(y[k])}")
+    if pred is not None:
+        parts.append(f"prédit {int(pred[k])}")
+    return "\n".join(parts)
+
+
+def _label_color(k, y, pred) -> str:
+    if y is not None and pred is not None and int(y[k]) != int(pred[k]):
+        return "red"
+    return "black"
+
+
+def plot_history(history, *, title: str | None = None):
+    """Courbes de perte et d'exactitude (apprentissage et test) en fonction des époques."""
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.6))
+    for split, label in (("train", "apprentissage"), ("test", "test")):
+        ax_loss.plot(history.epoch, getattr(history, f"{split}_loss"), "o-", ms=3,
+                     color=COLORS[label], label=label)
+        acc = [100 * a for a in getattr(history, f"{split}_acc")]
+        ax_acc.plot(history.epoch, acc, "o-", ms=3, color=COLORS[label], label=label)
+    ax_loss.set(xlabel="époque", ylabel="perte (entropie croisée)", title="Perte")
+    ax_acc.set(xlabel="époque", ylabel="exactitude (%)", title="Exactitude")
+    for ax in (ax_loss, ax_acc):
+        ax.legend()
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_losses(curves: dict, *, xlabel: str = "mini-lot", title: str = "Perte d'apprentissage",
+                smooth: int = 1, logy: bool = False):
+    """Plusieurs courbes de perte sur un même graphique : ``{nom : liste de valeurs}``.
+
+    smooth : largeur de la moyenne glissante appliquée à chaque courbe (1 : aucune).
+    """
+    if not isinstance(curves, dict) or not curves:
+        raise ValueError("curves doit être un dictionnaire non vide {nom : valeurs}")
+    if isinstance(smooth, bool) or not isinstance(smooth, int) or smooth < 1:
+        raise ValueError(f"smooth doit être un entier ≥ 1 (reçu : {smooth!r})")
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    for name, values in curves.items():
+        values = torch.as_tensor(values, dtype=torch.float64)
+        if smooth > 1 and len(values) >= smooth:
+            values = values.unfold(0, smooth, 1).mean(dim=1)  # moyenne glissante
+        ax.plot(range(smooth, smooth + len(values)), values, label=str(name),
+                color=COLORS.get(name))
+    label = "perte" if smooth == 1 else f"perte (moyenne glissante sur {smooth})"
+    ax.set(xlabel=xlabel, ylabel=label, title=title)
+    if logy:
+        ax.set_yscale("log")
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def plot_curves(curves: dict, *, x, xlabel: str, ylabel: str, title: str):
+    """Plusieurs courbes ``{nom : valeurs}`` tracées en fonction des mêmes abscisses ``x``."""
+    if not isinstance(curves, dict) or not curves:
+        raise ValueError("curves doit être un dictionnaire non vide {nom : valeurs}")
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    for name, values in curves.items():
+        if len(values) != len(x):
+            raise ValueError(f"« {name} » : {len(values)} valeurs pour {len(x)} abscisses")
+        ax.plot(x, values, label=str(name), color=COLORS.get(name))
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def plot_confusion(cm: torch.Tensor, *, title: str = "Matrice de confusion (test)"):
+    """Matrice de confusion (C, C) : lignes = vraie classe, colonnes = classe prédite."""
+    if not isinstance(cm, torch.Tensor) or cm.ndim != 2 or cm.shape[0] != cm.shape[1]:
+        raise ValueError("cm doit être un tenseur carré (C, C)")
+    n = cm.shape[0]
+    fig, ax = plt.subplots(figsize=(5.5, 5))
+    ax.imshow(cm.numpy(), cmap="Blues")
+    ax.grid(False)
+    threshold = cm.max().item() / 2
+    for i in range(n):
+        for j in range(n):
+            value = int(cm[i, j])
+            ax.text(j, i, str(value), ha="center", va="center", fontsize=7,
+                    color="white" if value > threshold else "black")
+    ax.set(xticks=range(n), yticks=range(n), xlabel="classe prédite", ylabel="vraie classe",
+           title=title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_bars(values: dict, *, xlabel: str, ylabel: str, title: str, logy: bool = False):
+    """Diagramme en barres ``{étiquette : valeur}`` (par exemple une norme par couche)."""
+    if not isinstance(values, dict) or not values:
+        raise ValueError("values doit être un dictionnaire non vide {étiquette : valeur}")
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    ax.bar([str(k) for k in values], list(values.values()), color="tab:blue")
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    if logy:
+        ax.set_yscale("log")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,45 @@
+"""Reproductibilité : mêmes graines, même nombre de fils, mêmes sorties à chaque exécution.
+
+Chaque notebook appelle ``setup(seed=0, threads=1)`` une seule fois, dans sa première
+cellule de code : les sorties enregistrées (validées par nbval) sont alors identiques
+d'une exécution à l'autre sur une même machine.
+"""
+
+import os
+import random
+
+import numpy as np
+import torch
+
+
+def setup(seed: int = 0, threads: int = 1) -> None:
+    """Fixe les graines de Python, NumPy et PyTorch et le nombre de fils de calcul.
+
+    Paramètres
+    ----------
+    seed : graine commune (entier ≥ 0).
+    threads : nombre de fils utilisés par PyTorch sur le CPU (entier ≥ 1). Un seul fil
+        rend les sommes en virgule flottante indépendantes de l'ordonnancement.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed doit être un entier ≥ 0 (reçu : {seed!r})")
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise ValueError(f"threads doit être un entier ≥ 1 (reçu : {threads!r})")
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.set_num_threads(threads)
+    os.environ["OMP_NUM_THREADS"] = str(threads)
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    _set_plot_defaults()
+
+
+def _set_plot_defaults() -> None:
+    """Réglages matplotlib stables pour des figures reproductibles (appelé par ``setup``)."""
+    import matplotlib
+
+    matplotlib.rcParams["figure.dpi"] = 80
+    matplotlib.rcParams["savefig.dpi"] = 80
+    matplotlib.rcParams["svg.hashsalt"] = "cours"
+    matplotlib.rcParams["axes.grid"] = True
+    matplotlib.rcParams["grid.alpha"] = 0.3

@@ -1,0 +1,431 @@
+"""Tests des vérificateurs d'exercices : acceptent la référence, rejettent les erreurs
+typiques avec le bon diagnostic, et ne plantent jamais."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from course_utils import checks
+from course_utils.activations import sigmoid_grad
+from course_utils.checks import (
+    ALL_CHECKERS,
+    KINDS,
+    Case,
+    Checker,
+    Report,
+    numerical_grad,
+    relative_error,
+)
+from course_utils.losses import cross_entropy, cross_entropy_grad, one_hot, softmax
+from course_utils.metrics import accuracy
+
+NBSP = "\u00a0"
+
+# --- Solutions correctes, telles qu'un étudiant les écrirait -----------------------------
+
+
+def _cube_sum_grad(w):
+    w = w.detach().clone().requires_grad_(True)
+    (w**3).sum().backward()
+    return w.grad
+
+
+def _cube_sum_grad_autograd_grad(w):
+    w = w.detach().requires_grad_(True)
+    return torch.autograd.grad((w**3).sum(), w)[0]
+
+
+def _q1_module():
+    class Q1(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1, self.fc2 = nn.Linear(784, 120), nn.Linear(120, 80)
+            self.fc3 = nn.Linear(80, 10)
+
+        def forward(self, x):
+            return self.fc3(torch.sigmoid(self.fc2(torch.sigmoid(self.fc1(x)))))
+
+    return Q1()
+
+
+CORRECT = [
+    (checks.check_to_float_images, lambda x: x.reshape(len(x), -1).float() / 255),
+    (checks.check_to_float_images, lambda x: x.flatten(1) / 255.0),
+    (checks.check_autograd_grad, _cube_sum_grad),
+    (checks.check_autograd_grad, _cube_sum_grad_autograd_grad),
+    (checks.check_accuracy, accuracy),
+    (checks.check_accuracy, lambda o, y: np.float32(accuracy(o, y))),
+    (checks.check_accuracy, lambda o, y: (o.argmax(dim=1) == y).float().mean().item()),
+    (checks.check_sigmoid_grad, sigmoid_grad),
+    (checks.check_sigmoid_grad, lambda x: torch.sigmoid(x) * (1 - torch.sigmoid(x))),
+    (checks.check_one_hot, one_hot),
+    (checks.check_one_hot, lambda y, c: F.one_hot(y, c).float()),
+    (checks.check_softmax, softmax),
+    (checks.check_softmax, lambda o: torch.softmax(o, dim=1)),
+    (checks.check_softmax, lambda o: torch.softmax(o.requires_grad_(True), dim=1)),
+    (checks.check_cross_entropy, cross_entropy),
+    (checks.check_cross_entropy, F.cross_entropy),
+    (checks.check_cross_entropy_grad, cross_entropy_grad),
+    (checks.check_cross_entropy_grad, lambda o, y: (softmax(o) - one_hot(y, o.shape[1])) / len(o)),
+    (checks.check_q1_model, _q1_module),
+]
+
+
+@pytest.mark.parametrize("checker", ALL_CHECKERS, ids=lambda c: c.exercise)
+def test_reference_is_accepted_with_one_line(checker, capsys):
+    report = checker.evaluate(checker.reference)
+    assert report.passed and report.kind == "ok", report.message
+    assert "\n" not in report.message and report.message.startswith("✅")
+    assert checker(checker.reference) is None
+    out = capsys.readouterr().out
+    assert out == report.message + "\n"
+
+
+@pytest.mark.parametrize(("checker", "fn"), CORRECT, ids=lambda x: getattr(x, "exercise", ""))
+def test_typical_correct_answers_are_accepted(checker, fn):
+    report = checker.evaluate(fn)
+    assert report.passed, report.message
+
+
+def test_success_message_is_exact(capsys):
+    checks.check_softmax(softmax)
+    assert capsys.readouterr().out == f"✅ Exercice 1.3 (softmax){NBSP}: correct sur 5 cas.\n"
+    checks.check_q1_model(checks.check_q1_model.reference)
+    assert capsys.readouterr().out == f"✅ Exercice 1.6 (make_q1_model){NBSP}: correct.\n"
+
+
+def test_not_implemented_message_is_exact():
+    def softmax_todo(o):
+        raise NotImplementedError
+
+    report = checks.check_softmax.evaluate(softmax_todo)
+    assert report.kind == "not_implemented" and not report.passed
+    assert report.message == (f"⏳ Exercice 1.3 (softmax){NBSP}: pas encore fait — complétez la "
+                              "cellule de l'exercice puis réexécutez-la.")
+
+
+# --- Erreurs typiques ------------------------------------------------------------------
+
+
+def _naive_softmax(o):
+    e = torch.exp(o)
+    return e / e.sum(dim=1, keepdim=True)
+
+
+def _global_max_softmax(o):
+    e = torch.exp(o - o.max())
+    return e / e.sum(dim=1, keepdim=True)
+
+
+def _naive_ce(o, y):
+    return -torch.log(_naive_softmax(o))[torch.arange(len(y)), y].mean()
+
+
+def _per_sample_ce(o, y):
+    return -torch.log_softmax(o, dim=1)[torch.arange(len(y)), y]
+
+
+def _sigmoid_grad_naive(x):
+    return torch.exp(-x) / (1 + torch.exp(-x)) ** 2
+
+
+def _grad_inplace(w):
+    w.requires_grad_(True)
+    (w**3).sum().backward()
+    return w.grad
+
+
+def _grad_with_graph(w):
+    w = w.detach().clone().requires_grad_(True)
+    return torch.autograd.grad((w**3).sum(), w, create_graph=True)[0]
+
+
+def _mlp(*layers):
+    return lambda: nn.Sequential(*layers)
+
+
+def _q1(act=nn.Sigmoid, final=(), sizes=(784, 120, 80, 10), bias=True):
+    def make():
+        mods = []
+        for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+            mods += [nn.Linear(a, b, bias=bias)] + ([act()] if i < len(sizes) - 2 else [])
+        return nn.Sequential(*mods, *final)
+
+    return make
+
+
+def _q1_functional_softmax():
+    model = _q1_module()
+    forward = model.forward
+    model.forward = lambda x: F.softmax(forward(x), dim=1)
+    return model
+
+
+C = checks
+WRONG = [
+    (C.check_to_float_images, lambda x: x.reshape(len(x), -1).float(), "values", ["255"]),
+    (C.check_to_float_images, lambda x: x.float() / 255, "shape", ["(4, 784)", "aplatissez"]),
+    (C.check_to_float_images, lambda x: x.reshape(len(x), -1).double() / 255, "dtype",
+     ["float32"]),
+    (C.check_to_float_images, lambda x: (x.reshape(len(x), -1) / 255).numpy(), "type",
+     ["numpy.ndarray"]),
+    (C.check_autograd_grad, lambda w: 2 * w, "values", ["3w²"]),
+    (C.check_autograd_grad, lambda w: None, "type", ["None", "return"]),
+    (C.check_autograd_grad, lambda w: (w**3).sum(), "shape", ["gradient"]),
+    (C.check_autograd_grad, lambda w: 3 * w**2, "custom", ["autograd"]),
+    (C.check_autograd_grad, _grad_inplace, "custom", ["modifier", "copie"]),
+    (C.check_autograd_grad, _grad_with_graph, "custom", ["detach"]),
+    (C.check_accuracy, lambda o, y: (o.argmax(0) == y).float().mean().item(), "values",
+     ["dim=1"]),
+    (C.check_accuracy, lambda o, y: (o.argmax(1) == y).sum().item(), "values", ["divisez par N"]),
+    (C.check_accuracy, lambda o, y: (o.argmax(1) == y).float().mean(), "type", [".item()"]),
+    (C.check_accuracy, lambda o, y: 100 * accuracy(o, y), "values", ["pourcentage"]),
+    (C.check_sigmoid_grad, _sigmoid_grad_naive, "not_finite", ["±1000", "stable"]),
+    (C.check_sigmoid_grad, torch.sigmoid, "values", ["σ(x)(1 − σ(x))"]),
+    (C.check_sigmoid_grad, lambda x: x * (1 - x), "values", ["pas à x"]),
+    (C.check_sigmoid_grad, lambda x: sigmoid_grad(x).double(), "dtype", ["float64"]),
+    (C.check_one_hot, F.one_hot, "dtype", [".float()"]),
+    (C.check_one_hot, lambda y, c: one_hot(y, c).T, "shape", ["(N, C)"]),
+    (C.check_one_hot, lambda y, c: one_hot(y, int(y.max()) + 1), "shape", ["num_classes"]),
+    (C.check_one_hot, lambda y, c: one_hot((y + 1) % c, c), "values", ["attendu"]),
+    (C.check_softmax, _naive_softmax, "not_finite",
+     ["±1000", "débordement", "soustraire le maximum"]),
+    (C.check_softmax, _global_max_softmax, "not_finite", ["chaque ligne"]),
+    (C.check_softmax, lambda o: torch.softmax(o, dim=0), "values", ["dim=1", "[", "attendu"]),
+    (C.check_softmax, lambda o: o, "values", ["logits"]),
+    (C.check_softmax, lambda o: torch.exp(o - o.amax(1, keepdim=True)), "values", ["somme"]),
+    (C.check_cross_entropy, lambda o, y: _per_sample_ce(o, y).sum(), "values", ["moyenne"]),
+    (C.check_cross_entropy, _naive_ce, "not_finite", ["log-sum-exp"]),
+    (C.check_cross_entropy, lambda o, y: -_per_sample_ce(o, y).mean(), "values", ["signe"]),
+    (C.check_cross_entropy, _per_sample_ce, "shape", ["scalaire"]),
+    (C.check_cross_entropy, lambda o, y: cross_entropy(o, y).item(), "type", ["torch.Tensor"]),
+    (C.check_cross_entropy_grad, lambda o, y: softmax(o) - one_hot(y, o.shape[1]), "values",
+     ["divisez par N"]),
+    (C.check_cross_entropy_grad, lambda o, y: -cross_entropy_grad(o, y), "values", ["signe"]),
+    (C.check_cross_entropy_grad, lambda o, y: (_naive_softmax(o) - one_hot(y, o.shape[1])) / len(o),
+     "not_finite", ["débordement"]),
+    (C.check_cross_entropy_grad, lambda o, y: softmax(o) / len(o), "values", ["y*"]),
+    (C.check_q1_model, _q1(act=nn.ReLU), "custom", ["ReLU"]),
+    (C.check_q1_model, _q1(final=[nn.Softmax(dim=1)]), "custom", ["log-softmax", "logits"]),
+    (C.check_q1_model, _q1(sizes=(784, 100, 10)), "custom", ["784 → 120 → 80 → 10"]),
+    (C.check_q1_model, _q1(bias=False), "custom", ["paramètres"]),
+    (C.check_q1_model, _q1_functional_softmax, "custom", ["softmax", "logits"]),
+    (C.check_q1_model, _q1(act=nn.Identity), "custom", ["sigmoïdes"]),
+    (C.check_q1_model, lambda: nn.Sequential, "type", ["torch.nn.Module"]),
+]
+
+
+@pytest.mark.parametrize(("checker", "fn", "kind", "words"), WRONG,
+                         ids=[f"{c.exercise}-{k}-{i}" for i, (c, _, k, _) in enumerate(WRONG)])
+def test_typical_mistakes_are_diagnosed(checker, fn, kind, words):
+    report = checker.evaluate(fn)
+    assert report.kind == kind, report.message
+    assert not report.passed
+    assert report.message.startswith(f"❌ Exercice {checker.exercise} ({checker.title})")
+    for word in words:
+        assert word in report.message, (word, report.message)
+
+
+def test_each_checker_has_at_least_three_mistakes():
+    for checker in ALL_CHECKERS:
+        assert sum(c is checker for c, *_ in WRONG) >= 3, checker
+
+
+def test_values_message_gives_index_and_values():
+    msg = checks.check_softmax.evaluate(lambda o: torch.softmax(o, dim=0)).message
+    assert "« logits aléatoires (4, 10) »" in msg
+    assert "écart absolu maximal" in msg and "à l'indice [" in msg and "obtenu" in msg
+
+
+# --- Ne jamais planter -----------------------------------------------------------------
+
+
+def _raise(exc):
+    def fn(*args, **kwargs):
+        raise exc
+
+    return fn
+
+
+def _mutate(*args, **kwargs):
+    for a in args:
+        if isinstance(a, torch.Tensor):
+            a.mul_(2)
+    return args[0] if args else None
+
+
+def _generator(*args, **kwargs):
+    yield from args
+
+
+def _recurse(*args, **kwargs):
+    return _recurse(*args, **kwargs)
+
+
+BATTERY = {
+    "None": (None, "type"),
+    "str": ("abc", "type"),
+    "int": (42, "type"),
+    "tenseur": (torch.zeros(3), "type"),
+    "nan": (lambda *a, **k: float("nan"), None),
+    "nan-tensor": (lambda *a, **k: torch.full((4, 10), float("nan")), None),
+    "zero-division": (lambda *a, **k: 1 / 0, "exception"),
+    "not-implemented": (_raise(NotImplementedError("à faire")), "not_implemented"),
+    "system-exit": (_raise(SystemExit(1)), "exception"),
+    "base-exception": (_raise(GeneratorExit()), "exception"),
+    "sans-argument": (lambda: 0, None),
+    "trop-d-arguments": (lambda a, b, c, d: a, "exception"),
+    "en-place": (_mutate, None),
+    "générateur": (_generator, "type"),
+    "récursion": (_recurse, "exception"),
+    "chaîne": (lambda *a, **k: "abc", "type"),
+    "requires-grad": (lambda *a, **k: torch.ones(4, 10, requires_grad=True) * 2, None),
+    "complexe": (lambda *a, **k: torch.ones(4, 10, dtype=torch.complex64), None),
+    "meta": (lambda *a, **k: torch.empty(4, 784, device="meta"), None),
+    "inf-float": (lambda *a, **k: float("inf"), None),
+}
+
+
+@pytest.mark.parametrize("checker", ALL_CHECKERS, ids=lambda c: c.exercise)
+@pytest.mark.parametrize("name", list(BATTERY))
+def test_never_crashes(checker, name, capsys):
+    fn, kind = BATTERY[name]
+    report = checker.evaluate(fn)
+    assert isinstance(report, Report) and report.kind in KINDS
+    assert not report.passed
+    assert f"Exercice {checker.exercise} ({checker.title})" in report.message
+    if kind is not None:
+        assert report.kind == kind, report.message
+    assert checker.evaluate(fn) == report  # message déterministe
+    checker(fn)
+    assert capsys.readouterr().out == report.message + "\n"
+
+
+@pytest.mark.parametrize("checker", ALL_CHECKERS[:-1], ids=lambda c: c.exercise)
+def test_correct_result_but_mutated_input_is_custom(checker):
+    def answer(*args):
+        out = checker.reference(*[a.clone() if isinstance(a, torch.Tensor) else a for a in args])
+        args[0].zero_()
+        return out
+
+    report = checker.evaluate(answer)
+    assert report.kind == "custom" and "modifier son argument" in report.message, report.message
+
+
+def test_student_mutation_does_not_affect_reference():
+    seen = []
+
+    def softmax_inplace(o):
+        o -= o.amax(dim=1, keepdim=True)
+        seen.append(o)
+        return torch.softmax(o, dim=1)
+
+    report = checks.check_softmax.evaluate(softmax_inplace)
+    assert report.kind == "custom" and seen
+
+
+def test_exception_message_names_case_and_type_without_address():
+    report = checks.check_softmax.evaluate(_raise(ValueError(repr(object()))))
+    assert report.kind == "exception"
+    assert "ValueError" in report.message and "logits aléatoires (4, 10)" in report.message
+    assert "0x…" in report.message and "0x7" not in report.message
+
+
+def test_wrong_signature_mentions_expected_call():
+    report = checks.check_cross_entropy.evaluate(lambda o: o)
+    assert report.kind == "exception" and "cross_entropy(o, y)" in report.message
+
+
+def test_keyboard_interrupt_is_not_swallowed():
+    with pytest.raises(KeyboardInterrupt):
+        checks.check_softmax.evaluate(_raise(KeyboardInterrupt()))
+
+
+def test_global_rng_is_untouched():
+    state = torch.get_rng_state()
+    checks.check_q1_model.evaluate(checks.check_q1_model.reference)
+    checks.check_softmax.evaluate(lambda o: torch.rand_like(o))
+    assert torch.equal(torch.get_rng_state(), state)
+
+
+# --- Cadre générique : Report, Checker -------------------------------------------------
+
+
+def test_report_is_frozen_and_validates_kind():
+    report = Report("9.9", "essai", "ok", "✅")
+    assert report.passed
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        report.kind = "values"
+    with pytest.raises(ValueError, match="kind"):
+        Report("9.9", "essai", "faux", "")
+
+
+def _double_checker(**kwargs):
+    return Checker(exercise="9.9", title="double", reference=lambda x: 2 * x,
+                   cases=lambda: [Case("x = [1, 2]", (torch.tensor([1.0, 2.0]),))], **kwargs)
+
+
+def test_extra_hook_custom_and_not_implemented():
+    assert _double_checker(extra=lambda fn: "ne doit pas …").evaluate(lambda x: 2 * x).kind == (
+        "custom")
+    assert _double_checker(extra=lambda fn: None).evaluate(lambda x: 2 * x).passed
+    report = _double_checker(extra=_raise(NotImplementedError())).evaluate(lambda x: 2 * x)
+    assert report.kind == "not_implemented"
+    assert _double_checker().evaluate(lambda x: 2 * x).message.endswith("correct.")
+
+
+def test_checker_validates_its_arguments():
+    with pytest.raises(ValueError, match="atol"):
+        _double_checker(atol=-1.0)
+    with pytest.raises(TypeError):
+        Checker(exercise="9.9", title="x", reference=None, cases=list)
+    assert "9.9" in repr(_double_checker())
+
+
+# --- Gradient numérique ----------------------------------------------------------------
+
+
+def test_numerical_grad_on_known_function():
+    x = torch.tensor([[0.5, -1.0, 2.0], [0.0, 1.5, -0.3]], dtype=torch.float32)
+    num = numerical_grad(lambda t: (t**3).sum() + torch.sin(t).sum(), x)
+    exact = 3 * x.double() ** 2 + torch.cos(x.double())
+    assert num.shape == x.shape and num.dtype == torch.float64
+    assert relative_error(num, exact) < 1e-7
+    assert relative_error(num, 2 * x.double()) > 1e-2
+    assert x[0, 0].item() == 0.5  # x n'est pas modifié
+
+
+def test_numerical_grad_matches_cross_entropy_grad():
+    o = torch.randn(3, 4, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    y = torch.tensor([1, 0, 3])
+    assert relative_error(numerical_grad(lambda t: cross_entropy(t, y), o),
+                          cross_entropy_grad(o, y)) < 1e-7
+
+
+def test_relative_error_values():
+    assert relative_error(torch.tensor([1.0, 2.0]), torch.tensor([1.0, 2.0])) == 0.0
+    assert relative_error(torch.tensor([1.0]), torch.tensor([3.0])) == pytest.approx(0.5)
+    assert relative_error(torch.zeros(3), torch.zeros(3)) == 0.0
+    assert relative_error(torch.zeros(0), torch.zeros(0)) == 0.0
+    assert relative_error(1.0, 1.0) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("call", "exc"),
+    [
+        (lambda: numerical_grad("f", torch.zeros(2)), TypeError),
+        (lambda: numerical_grad(lambda t: t.sum(), torch.zeros(2, dtype=torch.long)), TypeError),
+        (lambda: numerical_grad(lambda t: t.sum(), torch.zeros(2), eps=0.0), ValueError),
+        (lambda: numerical_grad(lambda t: t, torch.zeros(2)), ValueError),
+        (lambda: numerical_grad(lambda t: "x", torch.zeros(2)), TypeError),
+        (lambda: relative_error(torch.zeros(2), torch.zeros(3)), ValueError),
+    ],
+    ids=["f", "x-entier", "eps", "non-scalaire", "type-retour", "formes"],
+)
+def test_grad_tools_argument_errors(call, exc):
+    with pytest.raises(exc):
+        call()
