@@ -90,7 +90,8 @@ def test_mlp_builds_q1_network_and_seed_is_local():
     assert [type(m).__name__ for m in model] == [
         "Linear", "Sigmoid", "Linear", "Sigmoid", "Linear"]
     same = mlp([784, 120, 80, 10], seed=0)
-    assert all(torch.equal(a, b) for a, b in zip(model.parameters(), same.parameters(), strict=True))
+    pairs = zip(model.parameters(), same.parameters(), strict=True)
+    assert all(torch.equal(a, b) for a, b in pairs)
     assert not torch.equal(mlp([784, 3])[0].weight, mlp([784, 3])[0].weight)
 
 

@@ -1,0 +1,48 @@
+"""Vérificateurs d'exercices des notebooks, et outils de vérification de gradient.
+
+Dans un notebook, après avoir complété une fonction::
+
+    check_softmax(softmax)   # affiche une ligne : ✅, ⏳ ou ❌ suivi du diagnostic
+
+Un :class:`Checker` appelle la fonction de l'étudiant sur des cas fixés (graine fixe,
+cas limites compris), compare le résultat à une implémentation de référence et pose
+un diagnostic par couches, pour le premier cas qui échoue : objet non appelable,
+``NotImplementedError`` (pas encore fait), autre exception, type du résultat, forme,
+dtype, valeurs non finies, valeurs, puis vérifications propres à l'exercice.
+Le vérificateur ne plante jamais, quelle que soit la réponse.
+
+Organisation : :mod:`~course_utils.checks.framework` (cadre commun),
+:mod:`~course_utils.checks.gradients` (gradient numérique), puis un module par chapitre
+(:mod:`~course_utils.checks.chapter00`, …) qui expose un tuple ``CHAPTER_XX_CHECKERS``.
+Pour un nouveau chapitre : créer son module ``chapterXX.py`` et ajouter son tuple
+``CHAPTER_XX_CHECKERS`` à :data:`ALL_CHECKERS`.
+"""
+
+from __future__ import annotations
+
+from course_utils.checks.chapter00 import (
+    CHAPTER_00_CHECKERS,
+    check_accuracy,
+    check_autograd_grad,
+    check_to_float_images,
+)
+from course_utils.checks.chapter01 import (
+    CHAPTER_01_CHECKERS,
+    check_cross_entropy,
+    check_cross_entropy_grad,
+    check_one_hot,
+    check_q1_model,
+    check_sigmoid_grad,
+    check_softmax,
+)
+from course_utils.checks.framework import KINDS, Case, Checker, Report
+from course_utils.checks.gradients import numerical_grad, relative_error
+
+__all__ = [
+    "KINDS", "Report", "Case", "Checker", "numerical_grad", "relative_error",
+    "check_to_float_images", "check_autograd_grad", "check_accuracy",
+    "check_sigmoid_grad", "check_one_hot", "check_softmax", "check_cross_entropy",
+    "check_cross_entropy_grad", "check_q1_model", "ALL_CHECKERS",
+]
+
+ALL_CHECKERS: tuple[Checker, ...] = CHAPTER_00_CHECKERS + CHAPTER_01_CHECKERS
