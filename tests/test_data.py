@@ -1,8 +1,8 @@
 """Tests du chargeur MNIST (course_utils.data).
 
-Les fichiers de référence sont lus dans ``$COURSE_TEST_MNIST_DIR`` (par défaut
-``/work/shared/data/mnist``, en lecture seule) ; les tests qui en ont besoin sont sautés s'ils
-sont absents. Le cache, les copies et les téléchargements vont toujours dans des dossiers
+Les fichiers de référence sont ceux que le cours utilise : ``$COURSE_DATA_DIR`` (la CI le
+fait pointer vers une copie en lecture seule), sinon ``data/mnist/``, où ``load_mnist()`` les
+télécharge au besoin. Le cache, les copies et les téléchargements vont toujours dans des dossiers
 temporaires de pytest.
 """
 
@@ -10,7 +10,6 @@ import functools
 import gzip
 import hashlib
 import http.server
-import os
 import shutil
 import socket
 import tempfile
@@ -32,7 +31,7 @@ from course_utils.data import (
     verify_mnist_files,
 )
 
-SHARED = Path(os.environ.get("COURSE_TEST_MNIST_DIR", "/work/shared/data/mnist"))
+SHARED = data.mnist_dir()
 NAMES = tuple(MNIST_SHA256)
 SMALL = "t10k-labels-idx1-ubyte.gz"  # le plus petit des quatre fichiers (4,5 ko)
 REAL_DEFAULT_DATA_DIR = data._default_data_dir
@@ -104,7 +103,8 @@ def isolated(tmp_path, monkeypatch):
 @pytest.fixture(scope="module")
 def shared() -> Path:
     if not _shared_available():
-        pytest.skip(f"fichiers MNIST de référence absents de {SHARED}")
+        load_mnist(train_size=1, test_size=1)  # télécharge et vérifie les fichiers d'origine
+    assert _shared_available(), f"fichiers MNIST de référence absents de {SHARED}"
     return SHARED
 
 
