@@ -1,22 +1,64 @@
-"""Fonctions d'activation de référence et leurs dérivées.
+"""Fonctions d'activation de référence et leurs dérivées, écrites à la main.
 
-Pour l'instant : la sigmoïde σ et sa dérivée σ′ (un chapitre ultérieur complète
-ce module).
+Chaque activation f s'accompagne de sa dérivée f′ (``*_grad``), calculée sans autograd.
+Conventions communes :
+
+* x : tenseur flottant de forme quelconque ; le résultat a la même forme et le même dtype ;
+* résultats finis à ±1000 (pas de inf·0 = nan) ; NaN en entrée → NaN en sortie, dérivées
+  comprises (autograd, lui, donne une dérivée finie en NaN pour relu, leaky_relu, prelu, elu
+  et selu) ;
+* aux points anguleux (x = 0), f′(0) est la pente de gauche (branche x ≤ 0), comme autograd.
+
+:data:`ACTIVATIONS` rassemble, pour la galerie du chapitre 02, chaque activation avec sa
+dérivée, son module PyTorch et ses propriétés (image, centrage, saturation, coût, max f′).
 """
 
 from __future__ import annotations
 
+import math
+import numbers
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
 import torch
+from torch import nn
 
-__all__ = ["sigmoid", "sigmoid_grad"]
+__all__ = [
+    "sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "relu", "relu_grad",
+    "leaky_relu", "leaky_relu_grad", "prelu", "prelu_grad", "PReLU", "elu", "elu_grad",
+    "selu", "selu_grad", "SELU_LAMBDA", "SELU_ALPHA", "gelu", "gelu_grad", "gelu_tanh",
+    "gelu_tanh_grad", "silu", "silu_grad", "Activation", "ACTIVATIONS",
+]
+
+SELU_LAMBDA = 1.0507009873554804934193349852946
+"""λ de SELU (Klambauer et al., 2017), la valeur de ``torch.nn.SELU``."""
+SELU_ALPHA = 1.6732632423543772848170429916717
+"""α de SELU (Klambauer et al., 2017), la valeur de ``torch.nn.SELU``."""
 
 
-def _check_float_tensor(x: object) -> torch.Tensor:
+def _check_float_tensor(x: object, name: str = "x") -> torch.Tensor:
     if not isinstance(x, torch.Tensor):
-        raise TypeError(f"x doit être un torch.Tensor (reçu : {type(x).__name__})")
+        raise TypeError(f"{name} doit être un torch.Tensor (reçu : {type(x).__name__})")
     if not x.is_floating_point():
-        raise TypeError(f"x doit être un tenseur flottant (reçu : {x.dtype})")
+        raise TypeError(f"{name} doit être un tenseur flottant (reçu : {x.dtype})")
     return x
+
+
+def _check_real(value: object, name: str, *, positive: bool = False) -> float:
+    """Réel fini (≥ 0, ou > 0 si ``positive``), sinon TypeError / ValueError en français."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        raise TypeError(f"{name} doit être un nombre réel (reçu : {type(value).__name__})")
+    value = float(value)
+    if not math.isfinite(value) or value < 0 or (positive and value == 0):
+        bound = "> 0" if positive else "≥ 0"
+        raise ValueError(f"{name} doit être un réel fini {bound} (reçu : {value})")
+    return value
+
+
+def _keep_nan(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """y, sauf là où x est NaN : une comparaison (x > 0 est faux pour NaN) le perdrait."""
+    return torch.where(torch.isnan(x), x, y)
 
 
 def sigmoid(x: torch.Tensor) -> torch.Tensor:
@@ -34,7 +76,7 @@ def sigmoid(x: torch.Tensor) -> torch.Tensor:
     σ(x) : même forme et même type que x, valeurs dans [0, 1].
     """
     x = _check_float_tensor(x)
-    e = torch.exp(-x.abs())
+    e = torch.exp(torch.where(x >= 0, -x, x))  # e^{−|x|}
     return torch.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
@@ -54,3 +96,298 @@ def sigmoid_grad(x: torch.Tensor) -> torch.Tensor:
     """
     s = sigmoid(x)
     return s * (1 - s)
+
+
+def tanh(x: torch.Tensor) -> torch.Tensor:
+    """Tangente hyperbolique : tanh(x) = (eˣ − e^{−x}) / (eˣ + e^{−x}) = 2σ(2x) − 1.
+
+    x : tenseur flottant quelconque ; renvoie même forme, valeurs dans [−1, 1].
+    """
+    return torch.tanh(_check_float_tensor(x))
+
+
+def tanh_grad(x: torch.Tensor) -> torch.Tensor:
+    """Dérivée : tanh′(x) = 1 − tanh²(x), maximale en 0 où elle vaut 1.
+
+    x : tenseur flottant quelconque ; renvoie même forme, valeurs dans [0, 1].
+    """
+    t = tanh(x)
+    return 1 - t**2
+
+
+def relu(x: torch.Tensor) -> torch.Tensor:
+    """ReLU : ReLU(x) = max(0, x).
+
+    x : tenseur flottant quelconque ; renvoie même forme, valeurs ≥ 0.
+    """
+    x = _check_float_tensor(x)
+    return _keep_nan(x, torch.where(x > 0, x, torch.zeros_like(x)))
+
+
+def relu_grad(x: torch.Tensor) -> torch.Tensor:
+    """Dérivée : ReLU′(x) = 1 si x > 0, 0 si x ≤ 0.
+
+    ReLU n'est pas dérivable en 0 ; on y prend 0, la convention d'autograd.
+    x : tenseur flottant quelconque ; renvoie même forme et même dtype (0 ou 1).
+    """
+    x = _check_float_tensor(x)
+    return _keep_nan(x, (x > 0).to(x.dtype))
+
+
+def leaky_relu(x: torch.Tensor, *, negative_slope: float = 0.01) -> torch.Tensor:
+    """Leaky ReLU : f(x) = x si x > 0, a·x si x ≤ 0, avec a = negative_slope ≥ 0.
+
+    x : tenseur flottant quelconque ; renvoie même forme.
+    """
+    x = _check_float_tensor(x)
+    a = _check_real(negative_slope, "negative_slope")
+    return torch.where(x > 0, x, a * x)
+
+
+def leaky_relu_grad(x: torch.Tensor, *, negative_slope: float = 0.01) -> torch.Tensor:
+    """Dérivée : f′(x) = 1 si x > 0, a si x ≤ 0 (en 0 : a, comme autograd).
+
+    x : tenseur flottant quelconque ; renvoie même forme et même dtype.
+    """
+    x = _check_float_tensor(x)
+    a = _check_real(negative_slope, "negative_slope")
+    return _keep_nan(x, torch.where(x > 0, torch.ones_like(x), torch.full_like(x, a)))
+
+
+def _prelu_slope(x: torch.Tensor, a: object) -> torch.Tensor:
+    """α prêt à diffuser sur x : scalaire (forme ()), ou (C,) → (C, 1, …, 1)."""
+    a = _check_float_tensor(a, "a")
+    if a.dtype != x.dtype:
+        raise TypeError(f"a doit avoir le dtype de x, {x.dtype} (reçu : {a.dtype})")
+    if a.numel() == 1 and a.dim() <= 1:
+        return a.reshape(())
+    if a.dim() != 1 or x.dim() < 2 or a.shape[0] != x.shape[1]:
+        raise ValueError("a doit être un scalaire ou de forme (C,) avec C = x.shape[1] "
+                         f"(reçu : a de forme {tuple(a.shape)}, x de forme {tuple(x.shape)})")
+    return a.reshape(-1, *[1] * (x.dim() - 2))
+
+
+def prelu(x: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
+    """PReLU : f(x) = x si x > 0, α·x si x ≤ 0, la pente α étant apprise.
+
+    x : tenseur flottant quelconque ; a : tenseur à un élément (α partagé) ou de forme (C,)
+    (un α par canal, la dimension 1 de x, qui doit alors être de forme (N, C, …)), de même
+    dtype que x. Renvoie même forme que x.
+    """
+    x = _check_float_tensor(x)
+    slope = _prelu_slope(x, a)
+    return torch.where(x > 0, x, slope * x)
+
+
+def prelu_grad(x: torch.Tensor, a: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Dérivées de PReLU : (∂f/∂x, ∂L/∂α) pour L = Σ_i f(x_i).
+
+    ∂f/∂x = 1 si x > 0, α si x ≤ 0 (en 0 : α, comme autograd), élément par élément ;
+    ∂f/∂α = min(x, 0), sommé sur tous les éléments qui partagent le même α.
+    x, a : comme :func:`prelu` ; renvoie dx de la forme de x et dα de la forme de a.
+    """
+    x = _check_float_tensor(x)
+    slope = _prelu_slope(x, a)
+    dx = _keep_nan(x, torch.where(x > 0, torch.ones_like(x), slope))
+    d_slope = torch.clamp(x, max=0)  # min(x, 0), NaN propagé
+    if slope.dim() == 0:
+        return dx, d_slope.sum().reshape(a.shape)
+    return dx, d_slope.sum(dim=[d for d in range(x.dim()) if d != 1])
+
+
+class PReLU(nn.Module):
+    """Couche PReLU : f(x) = x si x > 0, α·x sinon, α appris (He et al., 2015).
+
+    num_parameters : 1 (un α partagé) ou C (un α par canal, dimension 1 de x) ;
+    init : valeur initiale de α, 0,25 comme ``torch.nn.PReLU``. Le paramètre s'appelle
+    ``weight`` comme dans torch (state_dict interchangeables) ; forward via :func:`prelu`.
+    """
+
+    def __init__(self, *, num_parameters: int = 1, init: float = 0.25) -> None:
+        super().__init__()
+        if not isinstance(num_parameters, int) or isinstance(num_parameters, bool) or (
+                num_parameters < 1):
+            raise ValueError(f"num_parameters doit être un entier ≥ 1 (reçu : {num_parameters!r})")
+        self.num_parameters = num_parameters
+        self.weight = nn.Parameter(torch.full((num_parameters,), _check_real(init, "init")))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return prelu(x, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
+
+
+def elu(x: torch.Tensor, *, alpha: float = 1.0) -> torch.Tensor:
+    """ELU : f(x) = x si x > 0, α(eˣ − 1) si x ≤ 0, avec α = alpha > 0.
+
+    L'exponentielle ne voit que min(x, 0) : e^{1000} = inf n'apparaît même pas dans la
+    branche écartée par torch.where (autograd y produirait inf·0 = nan).
+    x : tenseur flottant quelconque ; renvoie même forme, valeurs dans ]−α, +∞[.
+    """
+    x = _check_float_tensor(x)
+    alpha = _check_real(alpha, "alpha", positive=True)
+    return torch.where(x > 0, x, alpha * torch.expm1(torch.clamp(x, max=0)))
+
+
+def elu_grad(x: torch.Tensor, *, alpha: float = 1.0) -> torch.Tensor:
+    """Dérivée : f′(x) = 1 si x > 0, α·eˣ si x ≤ 0 (en 0 : α, comme autograd).
+
+    x : tenseur flottant quelconque ; renvoie même forme, valeurs dans ]0, max(1, α)].
+    """
+    x = _check_float_tensor(x)
+    alpha = _check_real(alpha, "alpha", positive=True)
+    return torch.where(x > 0, torch.ones_like(x), alpha * torch.exp(torch.clamp(x, max=0)))
+
+
+def selu(x: torch.Tensor) -> torch.Tensor:
+    """SELU : f(x) = λx si x > 0, λα(eˣ − 1) si x ≤ 0, soit λ·ELU_α(x).
+
+    λ = :data:`SELU_LAMBDA` ≈ 1,0507 et α = :data:`SELU_ALPHA` ≈ 1,6733 (Klambauer et al.).
+    x : tenseur flottant quelconque ; renvoie même forme, valeurs dans ]−λα, +∞[.
+    """
+    return SELU_LAMBDA * elu(x, alpha=SELU_ALPHA)
+
+
+def selu_grad(x: torch.Tensor) -> torch.Tensor:
+    """Dérivée : f′(x) = λ si x > 0, λα·eˣ si x ≤ 0 (en 0 : λα ≈ 1,7581, comme autograd).
+
+    x : tenseur flottant quelconque ; renvoie même forme.
+    """
+    return SELU_LAMBDA * elu_grad(x, alpha=SELU_ALPHA)
+
+
+def _normal_cdf(x: torch.Tensor) -> torch.Tensor:
+    """Φ(x) = ½(1 + erf(x/√2)) = ½ erfc(−x/√2), forme précise aussi pour x ≪ 0."""
+    return 0.5 * torch.erfc(-x / math.sqrt(2))
+
+
+def _normal_pdf(x: torch.Tensor) -> torch.Tensor:
+    """φ(x) = e^{−x²/2} / √(2π)."""
+    return torch.exp(-0.5 * x**2) / math.sqrt(2 * math.pi)
+
+
+def gelu(x: torch.Tensor) -> torch.Tensor:
+    """GELU (forme exacte) : f(x) = x·Φ(x), Φ fonction de répartition de N(0, 1).
+
+    x : tenseur flottant quelconque ; renvoie même forme.
+    """
+    x = _check_float_tensor(x)
+    return x * _normal_cdf(x)
+
+
+def gelu_grad(x: torch.Tensor) -> torch.Tensor:
+    """Dérivée : f′(x) = Φ(x) + x·φ(x), φ(x) = e^{−x²/2}/√(2π) ; maximale en x = √2.
+
+    x : tenseur flottant quelconque ; renvoie même forme.
+    """
+    x = _check_float_tensor(x)
+    return _normal_cdf(x) + x * _normal_pdf(x)
+
+
+_GELU_C = math.sqrt(2 / math.pi)
+
+
+def gelu_tanh(x: torch.Tensor) -> torch.Tensor:
+    """Approximation de GELU par tanh : f(x) = ½x(1 + tanh(u)), u = √(2/π)(x + 0,044715x³).
+
+    x : tenseur flottant quelconque ; renvoie même forme.
+    """
+    x = _check_float_tensor(x)
+    return 0.5 * x * (1 + torch.tanh(_GELU_C * (x + 0.044715 * x**3)))
+
+
+def gelu_tanh_grad(x: torch.Tensor) -> torch.Tensor:
+    """Dérivée : f′(x) = ½(1 + tanh u) + ½x(1 − tanh² u)·u′, u′ = √(2/π)(1 + 3·0,044715x²).
+
+    x : tenseur flottant quelconque ; renvoie même forme.
+    """
+    x = _check_float_tensor(x)
+    t = torch.tanh(_GELU_C * (x + 0.044715 * x**3))
+    du = _GELU_C * (1 + 3 * 0.044715 * x**2)
+    return 0.5 * (1 + t) + 0.5 * x * (1 - t**2) * du
+
+
+def silu(x: torch.Tensor) -> torch.Tensor:
+    """SiLU (Swish avec β = 1) : f(x) = x·σ(x).
+
+    x : tenseur flottant quelconque ; renvoie même forme.
+    """
+    return x * sigmoid(x)
+
+
+def silu_grad(x: torch.Tensor) -> torch.Tensor:
+    """Dérivée : f′(x) = σ(x)(1 + x(1 − σ(x))) = σ(x)(1 + x·σ(−x)).
+
+    1 − σ(x) est calculé comme σ(−x) : aucun débordement, même à ±1000.
+    x : tenseur flottant quelconque ; renvoie même forme.
+    """
+    s = sigmoid(x)
+    return s * (1 + x * sigmoid(-x))
+
+
+@dataclass(frozen=True)
+class Activation:
+    """Fiche d'une activation pour la galerie du chapitre 02.
+
+    name : nom affiché ; fn, grad : f et f′ (tenseur → tenseur de même forme) ;
+    module : fabrique sans argument du ``nn.Module`` PyTorch utilisé pour l'apprentissage ;
+    value_range : image de f ; zero_centred : sorties centrées, |E f(Z)| < 0,1 pour
+    Z ∼ N(0, 1) ; saturates : côté(s) où f′ → 0 (« des deux côtés », « à gauche », « non ») ;
+    cost : opération dominante du calcul ; max_grad : max de f′ sur ℝ (à 10⁻⁴ près), le
+    facteur maximal par lequel une couche peut multiplier le gradient qui la traverse.
+    """
+
+    name: str
+    fn: Callable[[torch.Tensor], torch.Tensor]
+    grad: Callable[[torch.Tensor], torch.Tensor]
+    module: Callable[[], nn.Module]
+    value_range: str
+    zero_centred: bool
+    saturates: str
+    cost: str
+    max_grad: float
+
+
+def _prelu_init(x: torch.Tensor) -> torch.Tensor:
+    """PReLU à sa pente initiale α = 0,25."""
+    x = _check_float_tensor(x)
+    return prelu(x, torch.tensor(0.25, dtype=x.dtype))
+
+
+def _prelu_init_grad(x: torch.Tensor) -> torch.Tensor:
+    """∂f/∂x de PReLU à sa pente initiale α = 0,25."""
+    x = _check_float_tensor(x)
+    return prelu_grad(x, torch.tensor(0.25, dtype=x.dtype))[0]
+
+
+_LEFT, _BOTH, _NO, _EXP = "à gauche", "des deux côtés", "non", "exponentielle"
+ACTIVATIONS: Mapping[str, Activation] = MappingProxyType({
+    "sigmoid": Activation("Sigmoïde", sigmoid, sigmoid_grad, nn.Sigmoid,
+                          "]0, 1[", False, _BOTH, _EXP, 0.25),
+    "tanh": Activation("Tangente hyperbolique", tanh, tanh_grad, nn.Tanh,
+                       "]−1, 1[", True, _BOTH, _EXP, 1.0),
+    "relu": Activation("ReLU", relu, relu_grad, nn.ReLU,
+                       "[0, +∞[", False, _LEFT, "comparaison", 1.0),
+    "leaky_relu": Activation("Leaky ReLU", leaky_relu, leaky_relu_grad,
+                             lambda: nn.LeakyReLU(0.01), "]−∞, +∞[", False, _NO,
+                             "comparaison", 1.0),
+    "prelu": Activation("PReLU (α initial 0,25)", _prelu_init, _prelu_init_grad, nn.PReLU,
+                        "]−∞, +∞[", False, _NO, "comparaison", 1.0),
+    "elu": Activation("ELU", elu, elu_grad, nn.ELU,
+                      "]−1, +∞[", False, _LEFT, "exponentielle (si x ≤ 0)", 1.0),
+    "selu": Activation("SELU", selu, selu_grad, nn.SELU, "]−λα, +∞[ avec λα ≈ 1,758",
+                       True, _LEFT, "exponentielle (si x ≤ 0)", 1.7581),
+    "gelu": Activation("GELU", gelu, gelu_grad, nn.GELU, "[m, +∞[ avec m ≈ −0,170",
+                       False, _LEFT, "erf", 1.1289),
+    "gelu_tanh": Activation("GELU (approximation tanh)", gelu_tanh, gelu_tanh_grad,
+                            lambda: nn.GELU(approximate="tanh"), "[m, +∞[ avec m ≈ −0,170",
+                            False, _LEFT, "tanh", 1.1290),
+    "silu": Activation("SiLU (Swish, β = 1)", silu, silu_grad, nn.SiLU,
+                       "[m, +∞[ avec m ≈ −0,278", False, _LEFT, _EXP, 1.0998),
+})
+"""Registre des activations de la galerie, clés anglaises : ``ACTIVATIONS["relu"].grad``.
+
+Pour PReLU, fn et grad sont pris à la pente initiale α = 0,25 et le module est
+``torch.nn.PReLU`` (natif, mêmes sorties que :class:`PReLU`), comme pour les autres entrées.
+"""

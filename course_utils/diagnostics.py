@@ -19,13 +19,7 @@ def layer_grad_norms(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> list
     Renvoie une liste, de la première couche (entrée) à la dernière (sortie). Les
     gradients déjà présents dans le modèle ne sont pas modifiés.
     """
-    layers = linear_layers(model)
-    if not layers:
-        raise ValueError("le modèle ne contient aucune couche nn.Linear")
-    weights = [layer.weight for layer in layers]
-    loss = F.cross_entropy(model(x), y)
-    grads = torch.autograd.grad(loss, weights)
-    return [g.norm().item() for g in grads]
+    return [g.norm().item() for g in layer_weight_grads(model, x, y)]
 
 
 @torch.no_grad()
@@ -53,3 +47,37 @@ def saturation(model: nn.Sequential, x: torch.Tensor, *, threshold: float = 0.01
         if isinstance(module, nn.Sigmoid):
             fractions.append((h * (1 - h) < threshold).float().mean().item())
     return fractions
+
+
+@torch.no_grad()
+def layer_outputs(model: nn.Sequential, x: torch.Tensor) -> list[torch.Tensor]:
+    """Sorties de chaque fonction d'activation d'un PMC séquentiel, dans l'ordre.
+
+    x : (N, D). Renvoie une liste de tenseurs (N, H_k), un par couche cachée : ce sont les
+    sorties des modules qui suivent une couche ``nn.Linear`` (sauf la couche de sortie).
+    """
+    if not isinstance(model, nn.Sequential):
+        raise TypeError("model doit être un nn.Sequential (par exemple construit par mlp)")
+    outputs, h = [], x
+    for module in model:
+        h = module(h)
+        if not isinstance(module, nn.Linear):
+            outputs.append(h)
+    return outputs
+
+
+def layer_weight_grads(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> list[torch.Tensor]:
+    """Gradient de l'entropie croisée par rapport aux poids de chaque couche ``nn.Linear``."""
+    weights = [layer.weight for layer in linear_layers(model)]
+    if not weights:
+        raise ValueError("le modèle ne contient aucune couche nn.Linear")
+    return list(torch.autograd.grad(F.cross_entropy(model(x), y), weights))
+
+
+def dead_fraction(model: nn.Sequential, x: torch.Tensor) -> list[float]:
+    """Part des unités cachées qui ne s'activent (sortie > 0) pour aucun exemple de x.
+
+    Un neurone ReLU « mort » renvoie 0 sur tout le jeu de données : son gradient est nul
+    et il ne peut plus apprendre. Renvoie une fraction par couche cachée.
+    """
+    return [(h <= 0).all(dim=0).float().mean().item() for h in layer_outputs(model, x)]

@@ -3,11 +3,7 @@
 import torch
 from torch import nn
 
-ACTIVATIONS = {
-    "sigmoid": nn.Sigmoid,
-    "tanh": nn.Tanh,
-    "relu": nn.ReLU,
-}
+from course_utils.activations import ACTIVATIONS
 
 
 def mlp(sizes: list[int], *, activation: str = "sigmoid", seed: int | None = None) -> nn.Sequential:
@@ -19,7 +15,8 @@ def mlp(sizes: list[int], *, activation: str = "sigmoid", seed: int | None = Non
     Paramètres
     ----------
     sizes : tailles des couches, entrée comprise (au moins deux entiers ≥ 1).
-    activation : nom de la fonction d'activation des couches cachées (``ACTIVATIONS``).
+    activation : clé de ``activations.ACTIVATIONS`` (``"sigmoid"``, ``"tanh"``, ``"relu"``,
+        ``"leaky_relu"``, ``"gelu"``…) : la fonction d'activation des couches cachées.
     seed : si donnée, les poids sont tirés avec cette graine (sans toucher au générateur
         global) : deux appels avec la même graine donnent le même réseau.
     """
@@ -43,7 +40,7 @@ def _build(sizes: list[int], activation: str) -> nn.Sequential:
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
         layers.append(nn.Linear(n_in, n_out))
         if i < len(sizes) - 2:  # pas d'activation après la couche de sortie
-            layers.append(ACTIVATIONS[activation]())
+            layers.append(ACTIVATIONS[activation].module())
     return nn.Sequential(*layers)
 
 

@@ -19,6 +19,13 @@ COLORS = {
     "sigmoid": "tab:purple",
     "tanh": "tab:brown",
     "relu": "tab:green",
+    "leaky_relu": "tab:olive",
+    "prelu": "tab:cyan",
+    "elu": "tab:pink",
+    "selu": "tab:gray",
+    "gelu": "tab:red",
+    "gelu_tanh": "salmon",
+    "silu": "tab:blue",
     "SGD": "tab:blue",
     "momentum": "tab:orange",
     "nesterov": "tab:red",
@@ -119,7 +126,7 @@ def plot_losses(curves: dict, *, xlabel: str = "mini-lot", title: str = "Perte d
     return fig
 
 
-def plot_curves(curves: dict, *, x, xlabel: str, ylabel: str, title: str):
+def plot_curves(curves: dict, *, x, xlabel: str, ylabel: str, title: str, logy: bool = False):
     """Plusieurs courbes ``{nom : valeurs}`` tracées en fonction des mêmes abscisses ``x``."""
     if not isinstance(curves, dict) or not curves:
         raise ValueError("curves doit être un dictionnaire non vide {nom : valeurs}")
@@ -129,7 +136,9 @@ def plot_curves(curves: dict, *, x, xlabel: str, ylabel: str, title: str):
             raise ValueError(f"« {name} » : {len(values)} valeurs pour {len(x)} abscisses")
         ax.plot(x, values, label=str(name), color=COLORS.get(name))
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
-    ax.legend()
+    if logy:
+        ax.set_yscale("log")
+    ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
 

@@ -41,6 +41,19 @@ class History:
 
         return plot_history(self, title=title)
 
+    def to_dict(self, *, digits: int = 5) -> dict:
+        """Dictionnaire de listes arrondies (pour l'enregistrer en JSON avec ``cached``)."""
+        return {name: [round(v, digits) for v in getattr(self, name)]
+                for name in self.__dataclass_fields__}
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "History":
+        """Inverse de ``to_dict``."""
+        unknown = set(values) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"clés inconnues dans l'historique : {sorted(unknown)}")
+        return cls(**{name: list(v) for name, v in values.items()})
+
     def summary(self) -> str:
         """Une ligne lisible : dernières valeurs arrondies."""
         if not self.epoch:

@@ -2,6 +2,7 @@
 typiques avec le bon diagnostic, et ne plantent jamais."""
 
 import dataclasses
+import math
 
 import numpy as np
 import pytest
@@ -10,7 +11,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from course_utils import checks
-from course_utils.activations import sigmoid_grad
+from course_utils.activations import elu, relu_grad, sigmoid_grad
 from course_utils.checks import (
     ALL_CHECKERS,
     KINDS,
@@ -52,6 +53,31 @@ def _q1_module():
     return Q1()
 
 
+# chapitre 03 : Xavier uniforme, U(−a, a) avec a = √(6/(n_in + n_out))
+
+
+def _xavier_a(n_in, n_out):
+    return math.sqrt(6 / (n_in + n_out))
+
+
+def _uniform_draw(bound, *, transpose=False, use_generator=True):
+    def draw(n_in, n_out, g):
+        shape = (n_in, n_out) if transpose else (n_out, n_in)
+        u = torch.rand(shape, generator=g if use_generator else None)
+        return (2 * u - 1) * bound(n_in, n_out)
+
+    return draw
+
+
+def _xavier_method(n_in, n_out, g):
+    a = _xavier_a(n_in, n_out)
+    return torch.empty(n_out, n_in).uniform_(-a, a, generator=g)
+
+
+def _layer_variances(var_x, var_w, n, depth):
+    return [(n * var_w) ** k * var_x for k in range(1, depth + 1)]
+
+
 CORRECT = [
     (checks.check_to_float_images, lambda x: x.reshape(len(x), -1).float() / 255),
     (checks.check_to_float_images, lambda x: x.flatten(1) / 255.0),
@@ -72,6 +98,32 @@ CORRECT = [
     (checks.check_cross_entropy_grad, cross_entropy_grad),
     (checks.check_cross_entropy_grad, lambda o, y: (softmax(o) - one_hot(y, o.shape[1])) / len(o)),
     (checks.check_q1_model, _q1_module),
+    (checks.check_relu_grad, relu_grad),
+    (checks.check_relu_grad, lambda x: (x > 0).to(x.dtype)),
+    (checks.check_relu_grad, lambda x: torch.where(x > 0, torch.ones_like(x), torch.zeros_like(x))),
+    (checks.check_relu_grad, lambda x: torch.heaviside(x, torch.zeros_like(x))),
+    (checks.check_elu, elu),
+    (checks.check_elu, F.elu),
+    (checks.check_elu, lambda x, alpha=1.0: torch.where(x > 0, x, alpha * (torch.exp(x) - 1))),
+    (checks.check_dead_units, lambda h: (h == 0).all(dim=0)),
+    (checks.check_dead_units, lambda h: h.sum(dim=0) == 0),
+    (checks.check_dead_units, lambda h: ~(h > 0).any(dim=0)),
+    (checks.check_dead_units, lambda h: h.max(dim=0).values == 0),
+    (checks.check_fan_in_bound, lambda n: 1 / math.sqrt(n)),
+    (checks.check_fan_in_bound, lambda n: n**-0.5),
+    (checks.check_fan_in_bound, lambda n: 1 / np.sqrt(n)),
+    (checks.check_fan_in_bound, lambda n: (1 / torch.tensor(float(n)).sqrt()).item()),
+    (checks.check_xavier_uniform, _uniform_draw(_xavier_a)),
+    (checks.check_xavier_uniform, _xavier_method),
+    (checks.check_xavier_uniform, lambda i, o, g: nn.init.xavier_uniform_(torch.empty(o, i),
+                                                                          generator=g)),
+    (checks.check_predicted_variances, _layer_variances),
+    (checks.check_predicted_variances, lambda *a: tuple(_layer_variances(*a))),
+    (checks.check_predicted_variances, lambda *a: torch.tensor(_layer_variances(*a))),
+    (checks.check_predicted_variances,
+     lambda vx, vw, n, d: vx * (n * vw) ** torch.arange(1, d + 1, dtype=torch.float64)),
+    (checks.check_predicted_variances,
+     lambda vx, vw, n, d: [vx * torch.tensor(n * vw) ** k for k in range(1, d + 1)]),
 ]
 
 
@@ -165,6 +217,10 @@ def _q1_functional_softmax():
     return model
 
 
+def _seeded_inside(n_in, n_out, g):
+    return _uniform_draw(_xavier_a)(n_in, n_out, torch.Generator().manual_seed(0))
+
+
 C = checks
 WRONG = [
     (C.check_to_float_images, lambda x: x.reshape(len(x), -1).float(), "values", ["255"]),
@@ -216,6 +272,69 @@ WRONG = [
     (C.check_q1_model, _q1_functional_softmax, "custom", ["softmax", "logits"]),
     (C.check_q1_model, _q1(act=nn.Identity), "custom", ["sigmoïdes"]),
     (C.check_q1_model, lambda: nn.Sequential, "type", ["torch.nn.Module"]),
+    (C.check_relu_grad, torch.relu, "values", ["vous renvoyez ReLU(x)"]),
+    (C.check_relu_grad, lambda x: x > 0, "dtype", ["torch.bool", ".float()"]),
+    (C.check_relu_grad, lambda x: (x >= 0).to(x.dtype), "values",
+     ["x = 0 exactement", "ReLU′(0) = 0", "convention"]),
+    (C.check_relu_grad, lambda x: (x > 0).long(), "dtype", ["int64", "flottant"]),
+    (C.check_relu_grad, lambda x: (x > 0).float(), "dtype", ["float64", "même dtype que x"]),
+    (C.check_relu_grad, torch.sign, "values", ["pas −1"]),
+    (C.check_elu, lambda x, alpha=1.0: elu(x), "values", ["alpha=0.5", "paramètre alpha"]),
+    (C.check_elu, lambda x, alpha=1.0: torch.where(x > 0, x, alpha * torch.exp(x)), "values",
+     ["− 1", "continue"]),
+    (C.check_elu, lambda x, alpha=1.0: torch.where(x > 0, x, alpha * (torch.exp(-x) - 1)),
+     "values", ["e^{−x}"]),
+    (C.check_elu, lambda x, alpha=1.0: x * (x > 0) + alpha * (torch.exp(x) - 1) * (x <= 0),
+     "not_finite", ["±1000", "inf × 0", "torch.where"]),
+    (C.check_elu, lambda x, alpha=1.0: torch.relu(x), "values", ["pas 0"]),
+    (C.check_elu, lambda x, a=1.0: elu(x, alpha=a), "exception", ["elu(x, alpha=1.0)"]),
+    (C.check_dead_units, lambda h: (h == 0).all(dim=0).float().mean(), "shape",
+     ["(8,)", "proportion"]),
+    (C.check_dead_units, lambda h: (h == 0).all(dim=0).float().mean().item(), "type",
+     ["torch.Tensor"]),
+    (C.check_dead_units, lambda h: (h == 0).any(dim=0), "values", ["tous", ".all(dim=0)"]),
+    (C.check_dead_units, lambda h: (h == 0).all(dim=1), "shape", ["(20,)", "dim=0"]),
+    (C.check_dead_units, lambda h: (h == 0).all(dim=0).float(), "dtype", ["torch.bool"]),
+    (C.check_dead_units, lambda h: (h > 0).any(dim=0), "values", ["inversez"]),
+    (C.check_dead_units, lambda h: h.mean(dim=0) < 1e-3, "values", ["un seul exemple"]),
+    (C.check_fan_in_bound, lambda n: 1 / n, "values", ["1/√n", "pas 1/n"]),
+    (C.check_fan_in_bound, math.sqrt, "values", ["inversez"]),
+    (C.check_fan_in_bound, lambda n: 1 / math.sqrt(3 * n), "values", ["écart-type", "borne"]),
+    (C.check_fan_in_bound, lambda n: 1 / torch.tensor(float(n)).sqrt(), "type", [".item()"]),
+    (C.check_fan_in_bound, lambda n: [1 / math.sqrt(n)], "type", ["float", "list"]),
+    (C.check_xavier_uniform, _uniform_draw(_xavier_a, transpose=True), "shape",
+     ["(120, 784)", "(n_out, n_in)", "nn.Linear"]),
+    (C.check_xavier_uniform, lambda i, o, g: _xavier_method(i, o, g).double(), "dtype",
+     ["float32"]),
+    (C.check_xavier_uniform, _uniform_draw(lambda i, o: math.sqrt(6 / i)), "custom",
+     ["max |w|", "écart-type", "√(6/n_in)", "He"]),
+    (C.check_xavier_uniform, _uniform_draw(lambda i, o: math.sqrt(3 / (i + o))), "custom",
+     ["6 et non 3"]),
+    (C.check_xavier_uniform, _uniform_draw(lambda i, o: 1 / math.sqrt(i)), "custom",
+     ["première solution"]),
+    (C.check_xavier_uniform, _uniform_draw(lambda i, o: math.sqrt(2 / (i + o))), "custom",
+     ["écart-type visé"]),
+    (C.check_xavier_uniform, lambda i, o, g: torch.randn(o, i, generator=g) * _xavier_a(i, o) / 3,
+     "custom", ["loi normale", "uniform_"]),
+    (C.check_xavier_uniform, lambda i, o, g: torch.rand(o, i, generator=g) * _xavier_a(i, o),
+     "custom", ["centrés"]),
+    (C.check_xavier_uniform, _uniform_draw(_xavier_a, use_generator=False), "custom",
+     ["générateur global", "generator=generator"]),
+    (C.check_xavier_uniform, _seeded_inside, "custom", ["dépendre de generator"]),
+    (C.check_predicted_variances, lambda vx, vw, n, d: [(n * vw) ** k * vx for k in range(d)],
+     "values", ["k = 1", "attendu 162, obtenu 54"]),
+    (C.check_predicted_variances, lambda vx, vw, n, d: _layer_variances(vx, vw, 1, d), "values",
+     ["facteur n"]),
+    (C.check_predicted_variances, lambda vx, vw, n, d: _layer_variances(1.0, vw, n, d), "values",
+     ["var_x"]),
+    (C.check_predicted_variances, lambda vx, vw, n, d: [vx] + _layer_variances(vx, vw, n, d),
+     "shape", ["longueur", "attendu 4 valeurs", "variance de l'entrée"]),
+    (C.check_predicted_variances, lambda *a: _layer_variances(*a)[-1], "type",
+     ["pas un seul nombre"]),
+    (C.check_predicted_variances, lambda *a: np.array(_layer_variances(*a)), "type",
+     ["numpy.ndarray", ".tolist()"]),
+    (C.check_predicted_variances, lambda vx, vw, n, d: [k * n * vw * vx for k in range(1, d + 1)],
+     "values", ["puissance k"]),
 ]
 
 
@@ -278,7 +397,7 @@ BATTERY = {
     "system-exit": (_raise(SystemExit(1)), "exception"),
     "base-exception": (_raise(GeneratorExit()), "exception"),
     "sans-argument": (lambda: 0, None),
-    "trop-d-arguments": (lambda a, b, c, d: a, "exception"),
+    "trop-d-arguments": (lambda a, b, c, d, e, f: a, "exception"),
     "en-place": (_mutate, None),
     "générateur": (_generator, "type"),
     "récursion": (_recurse, "exception"),
@@ -305,7 +424,12 @@ def test_never_crashes(checker, name, capsys):
     assert capsys.readouterr().out == report.message + "\n"
 
 
-@pytest.mark.parametrize("checker", ALL_CHECKERS[:-1], ids=lambda c: c.exercise)
+# vérificateurs dont le premier argument est un tenseur (que la réponse pourrait modifier)
+TENSOR_INPUT_CHECKERS = [c for c in ALL_CHECKERS
+                         if c.cases()[0].args and isinstance(c.cases()[0].args[0], torch.Tensor)]
+
+
+@pytest.mark.parametrize("checker", TENSOR_INPUT_CHECKERS, ids=lambda c: c.exercise)
 def test_correct_result_but_mutated_input_is_custom(checker):
     def answer(*args):
         out = checker.reference(*[a.clone() if isinstance(a, torch.Tensor) else a for a in args])

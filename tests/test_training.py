@@ -123,3 +123,13 @@ def test_progress_bar_is_quiet_under_tests_and_can_be_forced(blobs, capsys):
           desc="Essai")
     err = capsys.readouterr().err
     assert "Essai : 100 % |" in err and "10/10 mini-lots" in err and "it/s" not in err
+
+
+def test_history_round_trips_through_a_dict(blobs):
+    model = mlp([784, 3], seed=0)
+    history = train(model, blobs, optimizer=torch.optim.SGD(model.parameters(), lr=0.1))
+    again = History.from_dict(history.to_dict(digits=12))
+    assert again.epoch == history.epoch
+    assert again.batch_loss == pytest.approx(history.batch_loss, abs=1e-12)
+    with pytest.raises(ValueError, match="clés inconnues"):
+        History.from_dict({"loss": [1.0]})

@@ -35,6 +35,18 @@ from course_utils.checks.chapter01 import (
     check_sigmoid_grad,
     check_softmax,
 )
+from course_utils.checks.chapter02 import (
+    CHAPTER_02_CHECKERS,
+    check_dead_units,
+    check_elu,
+    check_relu_grad,
+)
+from course_utils.checks.chapter03 import (
+    CHAPTER_03_CHECKERS,
+    check_fan_in_bound,
+    check_predicted_variances,
+    check_xavier_uniform,
+)
 from course_utils.checks.framework import KINDS, Case, Checker, Report
 from course_utils.checks.gradients import numerical_grad, relative_error
 
@@ -42,7 +54,11 @@ __all__ = [
     "KINDS", "Report", "Case", "Checker", "numerical_grad", "relative_error",
     "check_to_float_images", "check_autograd_grad", "check_accuracy",
     "check_sigmoid_grad", "check_one_hot", "check_softmax", "check_cross_entropy",
-    "check_cross_entropy_grad", "check_q1_model", "ALL_CHECKERS",
+    "check_cross_entropy_grad", "check_q1_model", "check_relu_grad", "check_elu",
+    "check_dead_units", "check_fan_in_bound", "check_xavier_uniform",
+    "check_predicted_variances", "ALL_CHECKERS",
 ]
 
-ALL_CHECKERS: tuple[Checker, ...] = CHAPTER_00_CHECKERS + CHAPTER_01_CHECKERS
+ALL_CHECKERS: tuple[Checker, ...] = (
+    CHAPTER_00_CHECKERS + CHAPTER_01_CHECKERS + CHAPTER_02_CHECKERS + CHAPTER_03_CHECKERS
+)

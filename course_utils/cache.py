@@ -1,0 +1,50 @@
+"""Résultats d'expériences longues, gardés dans de petits fichiers JSON versionnés.
+
+Un balayage d'hyper-paramètres qui prendrait trop de temps dans un notebook est calculé
+une fois, enregistré dans ``notebooks/resultats/<nom>.json``, puis relu. Pour le recalculer :
+``COURSE_REGENERATE=1 make notebooks`` (ou ``regenerate=True``).
+"""
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+RESULTS_DIR = Path(__file__).resolve().parent.parent / "notebooks" / "resultats"
+
+
+def cached(name: str, compute: Callable[[], dict], *, regenerate: bool | None = None,
+           folder: Path | None = None) -> dict:
+    """Résultat enregistré sous ``name``, ou calculé par ``compute()`` puis enregistré.
+
+    name : nom du fichier (sans extension), lettres, chiffres, « _ » ou « - ».
+    compute : fonction sans argument qui renvoie un dictionnaire sérialisable en JSON.
+    regenerate : recalculer même si le fichier existe (``None`` : variable d'environnement
+        ``COURSE_REGENERATE=1``).
+    """
+    if not isinstance(name, str) or not name or not all(c.isalnum() or c in "_-" for c in name):
+        raise ValueError(f"name doit être un nom de fichier simple (reçu : {name!r})")
+    if not callable(compute):
+        raise TypeError("compute doit être une fonction sans argument qui renvoie un dict")
+    if regenerate is None:
+        regenerate = os.environ.get("COURSE_REGENERATE", "0") == "1"
+    path = (RESULTS_DIR if folder is None else Path(folder)) / f"{name}.json"
+    if path.is_file() and not regenerate:
+        return json.loads(path.read_text(encoding="utf-8"))
+    result = compute()
+    if not isinstance(result, dict):
+        raise TypeError(f"compute() doit renvoyer un dict (reçu : {type(result).__name__})")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(result, ensure_ascii=False, indent=1, sort_keys=True)
+    temporary = path.with_suffix(".json.tmp")
+    temporary.write_text(text + "\n", encoding="utf-8")
+    os.replace(temporary, path)
+    return json.loads(text)
+
+
+def load_results(name: str, *, folder: Path | None = None) -> dict:
+    """Relit un résultat enregistré par un banc d'essai (``make bench``) ; erreur s'il manque."""
+    path = (RESULTS_DIR if folder is None else Path(folder)) / f"{name}.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"résultat « {name} » introuvable : lancez « make bench »")
+    return json.loads(path.read_text(encoding="utf-8"))

@@ -1,0 +1,71 @@
+"""Les expériences réutilisées par les chapitres, et l'honnêteté des résultats enregistrés."""
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from course_utils import experiments
+from course_utils.experiments import cached_sweep, rerun, sweep, train_mlp
+from course_utils.models import linear_layers
+
+RESULTS = Path(__file__).resolve().parent.parent / "notebooks" / "resultats"
+SWEEPS = sorted(p for p in RESULTS.glob("*.json")
+                if "configs" in json.loads(p.read_text(encoding="utf-8")))
+
+
+def test_train_mlp_same_seed_same_run(blobs):
+    net_a, hist_a = train_mlp(blobs, sizes=(784, 8, 3), activation="relu", lr=0.05)
+    net_b, hist_b = train_mlp(blobs, sizes=(784, 8, 3), activation="relu", lr=0.05)
+    assert hist_a.batch_loss == hist_b.batch_loss
+    assert torch.equal(net_a[0].weight, net_b[0].weight)
+    with pytest.raises(ValueError, match="lr doit être > 0"):
+        train_mlp(blobs, lr=0)
+
+
+def test_train_mlp_applies_the_initialisation(blobs):
+    net, _ = train_mlp(blobs, sizes=(784, 8, 3), init="constant", init_scale=0.01, lr=1e-9)
+    first = linear_layers(net)[0]
+    assert torch.allclose(first.weight, torch.full_like(first.weight, 0.01), atol=1e-6)
+
+
+def test_sweep_records_how_to_redo_each_run(blobs, monkeypatch):
+    monkeypatch.setattr(experiments, "load_mnist", lambda train_size=None: blobs)
+    configs = {"petit pas": {"lr": 0.01}, "grand pas": {"lr": 0.1}}
+    saved = sweep(configs, sizes=[784, 8, 3], activation="tanh")
+    assert saved["configs"] == configs and saved["common"]["activation"] == "tanh"
+    assert saved["results"]["grand pas"]["batch_loss"] == []
+    again = rerun(json.loads(json.dumps(saved)), "grand pas")
+    assert again.test_acc[-1] == pytest.approx(saved["results"]["grand pas"]["test_acc"][-1])
+    with pytest.raises(KeyError, match="configuration inconnue"):
+        rerun(saved, "moyen pas")
+
+
+def test_cached_sweep_recomputes_when_the_configs_change(blobs, monkeypatch, tmp_path):
+    monkeypatch.setattr(experiments, "load_mnist", lambda train_size=None: blobs)
+    monkeypatch.setattr("course_utils.cache.RESULTS_DIR", tmp_path)
+    first = cached_sweep("essai", {"a": {"lr": 0.01}}, sizes=[784, 4, 3])
+    same = cached_sweep("essai", {"a": {"lr": 0.01}}, sizes=[784, 4, 3])
+    changed = cached_sweep("essai", {"a": {"lr": 0.02}}, sizes=[784, 4, 3])
+    assert same == first and changed["configs"] == {"a": {"lr": 0.02}}
+    assert json.loads((tmp_path / "essai.json").read_text(encoding="utf-8")) == changed
+
+
+@pytest.mark.parametrize("path", SWEEPS, ids=lambda p: p.stem)
+def test_saved_sweeps_are_reproducible(path):
+    """Le premier et le dernier calcul de chaque balayage enregistré, refaits ici, redonnent
+    les mêmes résultats (à l'arrondi près d'un autre processeur)."""
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    for name in [next(iter(saved["configs"])), list(saved["configs"])[-1]]:
+        history = rerun(saved, name)
+        stored = saved["results"][name]
+        assert history.epoch == pytest.approx(stored["epoch"], abs=1e-5)
+        assert history.test_acc[-1] == pytest.approx(stored["test_acc"][-1], abs=0.005)
+        assert history.train_loss[-1] == pytest.approx(stored["train_loss"][-1], rel=0.02,
+                                                     nan_ok=True)
+
+
+def test_there_are_saved_sweeps():
+    assert {p.stem for p in SWEEPS} >= {"activations_mnist", "activations_pas",
+                                        "initialisation_mnist"}

@@ -1,0 +1,62 @@
+"""Les widgets des chapitres, sans navigateur : on bouge un contrôle, la figure change."""
+
+import pytest
+import torch
+
+from course_utils.explorers import (
+    activation_explorer,
+    batch_explorer,
+    init_scale_explorer,
+    learning_rate_explorer,
+)
+from course_utils.training import History
+
+
+def _ydata(view, line=0):
+    return list(view.figure.axes[0].lines[line].get_ydata())
+
+
+def test_batch_explorer_shows_the_chosen_batch():
+    x, y = torch.rand(800, 784), torch.arange(800) % 10
+    view = batch_explorer(x, y)
+    assert view.figure.axes[0].get_title() == "classe 0"
+    view.controls["batch"].value = 3
+    assert view.n_draws == 2 and view.figure.axes[0].get_title() == "classe 8"  # image 48
+    assert view.figure.texts[0].get_text() == "Mini-lot n° 3"
+    with pytest.raises(ValueError, match="au moins 800 images"):
+        batch_explorer(x[:10], y[:10])
+
+
+def test_learning_rate_explorer_switches_curves():
+    runs = {lr: History(batch_loss=[lr] * 30) for lr in [0.01, 0.1, 1.0]}
+    view = learning_rate_explorer(runs, reference=0.1)
+    view.controls["lr"].value = 1.0
+    assert _ydata(view, 0)[0] == pytest.approx(0.1) and _ydata(view, 1)[0] == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="pas de référence"):
+        learning_rate_explorer(runs, reference=0.5)
+
+
+def test_activation_explorer_reads_the_grid():
+    grid = {f"{key}|{lr:g}": {"batch_loss": [lr + i for i in range(20)], "test_acc": [0.5]}
+            for key in ["sigmoid", "relu", "tanh"] for lr in [0.1, 1.0]}
+    view = activation_explorer(grid, [0.1, 1.0])
+    assert view.figure.axes[0].lines[0].get_label() == "Sigmoïde"
+    view.controls["activation"].value = "tanh"
+    view.controls["lr"].value = 1.0
+    assert view.figure.axes[0].lines[0].get_label() == "Tangente hyperbolique"
+    assert _ydata(view)[0] == pytest.approx(1.0 + 4.5)  # moyenne glissante sur 10 : 1 + (0…9)/10
+    assert "pas 1 : exactitude test 50.0 %" in view.figure.axes[0].get_title()
+
+
+def test_init_scale_explorer_recomputes_the_stds():
+    x = torch.randn(256, 64, generator=torch.Generator().manual_seed(0))
+    view = init_scale_explorer(x, [64] + [64] * 6 + [10])
+    flat = _ydata(view)
+    view.controls["scale"].value = 0.1
+    small = _ydata(view)
+    assert len(small) == 6 and small[-1] < small[0] / 100  # trop faible : tout s'éteint
+    view.controls["activation"].value = "relu"
+    view.controls["scale"].value = 2 ** 0.5
+    relu = _ydata(view)
+    assert 0.3 < relu[-1] / relu[0] < 3  # He : la même échelle de couche en couche
+    assert flat != small
