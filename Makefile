@@ -1,6 +1,6 @@
 # « Apprentissage des réseaux profonds » : deux commandes suffisent.
 #   make lab   installe si besoin, puis ouvre le cours dans JupyterLab (édition étudiante)
-#   make test  installe si besoin, puis lance tous les tests (pytest, nbval, ruff)
+#   make test  installe si besoin, puis lance tous les tests (pytest, nbval, ruff) sur 2 cœurs
 # Cibles de mainteneur : make etudiant, make notebooks, make bench.
 
 SHELL := /bin/bash
@@ -32,7 +32,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(ALLOW_ROOT) $(LAB_ARGS) notebooks/etudiant/00_prise_en_main.ipynb
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q tests notebooks/complet --nbval \
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile tests notebooks/complet --nbval \
 	  --nbval-sanitize-with notebooks/sanitize.cfg
 	$(BIN)/ruff check .
 
