@@ -46,6 +46,7 @@ notebooks: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_training.py
 	$(BIN)/python benchmarks/bench_activations.py --save
+	$(BIN)/python benchmarks/bench_batch_size.py --save
 
 clean:
 	rm -rf $(VENV) course_utils.egg-info

@@ -7,13 +7,16 @@ notebook ; tout se teste sans navigateur (on change ``.controls[nom].value`` et 
 
 import math
 
+import ipywidgets as widgets
 import torch
 
 from course_utils.activations import ACTIVATIONS
 from course_utils.diagnostics import layer_outputs
 from course_utils.init import initialize_
 from course_utils.models import mlp
-from course_utils.plots import plot_curves, plot_losses, show_images
+from course_utils.plots import COLORS, plot_curves, plot_losses, show_images
+from course_utils.surfaces import SURFACES
+from course_utils.trajectories import HYPERPARAMETERS, METHODS, DescentFigure, trajectory
 from course_utils.widgets import Interactive, choice, log_slider, options_slider
 
 
@@ -80,3 +83,107 @@ def init_scale_explorer(x: torch.Tensor, sizes: list[int]) -> Interactive:
 
     return Interactive(draw, {"scale": log_slider("échelle s", value=1.0, min_exp=-1, max_exp=1),
                               "activation": choice("activation", ["tanh", "relu", "sigmoid"])})
+
+
+# Chapitres 04 et 05 : les méthodes de descente sur les surfaces 2D de ``surfaces.py``.
+_STEPS = [50, 100, 150, 300, 500, 1000]
+_OPTIONAL = ("momentum", "rho", "beta1", "beta2", "eps")  # contrôles propres à certaines méthodes
+
+
+def _slider(description: str, *, value: float, low: float, high: float,
+            step: float = 0.01) -> widgets.FloatSlider:
+    return widgets.FloatSlider(value=value, min=low, max=high, step=step, readout_format=".3g",
+                               description=description, continuous_update=False,
+                               style={"description_width": "initial"})
+
+
+def _descent_view(controls: dict, *, reference: bool) -> Interactive:
+    """Lignes de niveau et trajectoire, puis f − f* ; la grille est calculée une fois par
+    surface. Les contrôles inutiles à la méthode choisie sont grisés."""
+    grids = {}  # clé de surface → (X, Y, Z)
+    canvas = DescentFigure(pyplot=False)  # une seule figure, mise à jour à chaque tracé
+
+    def draw(surface, method, lr, steps, momentum=0.9, rho=0.9, beta1=0.9, beta2=0.999,
+             eps=None):
+        chosen = SURFACES[surface]
+        if surface not in grids:
+            grids[surface] = chosen.grid()
+        points = trajectory(chosen, method, steps=steps, lr=lr, momentum=momentum, rho=rho,
+                            betas=(beta1, beta2), eps=eps)
+        values = {"lr": lr, "momentum": momentum, "rho": rho, "betas": (beta1, beta2),
+                  "eps": eps}
+        used = HYPERPARAMETERS[method]
+        title = f"{METHODS[method]} : " + ", ".join(_describe(name, values[name]) for name in used)
+        if len(points) < steps + 1:
+            title += f" — divergence à l'itération {len(points)}"
+        gd = trajectory(chosen, "gd", steps=steps, lr=lr) if reference and method != "gd" else None
+        return canvas.show(chosen, points, label=METHODS[method], reference=gd,
+                           reference_label="Descente de gradient (même pas)",
+                           color=COLORS["SGD" if method == "gd" else method],
+                           grid=grids[surface], title=title)
+
+    controls["method"].observe(lambda _change: _gray_out(controls), names="value")
+    _gray_out(controls)
+    view = Interactive(draw, controls)
+    view.widget.children[0].layout.flex_flow = "row wrap"  # plusieurs lignes de contrôles
+    return view
+
+
+def _gray_out(controls: dict) -> None:
+    """Grise les curseurs sans effet sur la méthode choisie."""
+    used = HYPERPARAMETERS[controls["method"].value]
+    for name in _OPTIONAL:
+        if name in controls:
+            controls[name].disabled = ("betas" if name.startswith("beta") else name) not in used
+
+
+def _describe(name: str, value) -> str:
+    if name == "betas":
+        return f"ρ₁ = {value[0]:.3g}, ρ₂ = {value[1]:.4g}"
+    symbols = {"lr": "pas", "momentum": "momentum α", "rho": "ρ", "eps": "δ"}
+    return f"{symbols[name]} = {value:.3g}"
+
+
+def descent_explorer() -> Interactive:
+    """Chapitre 04 : descente de gradient, momentum et Nesterov sur trois surfaces.
+
+    À gauche, la trajectoire sur les lignes de niveau (et, en pointillés, la descente de
+    gradient au même pas) ; à droite, f − f* au fil des itérations (échelle log).
+    Par défaut, l'exemple du cours (Distill) : pas 0.0019, momentum 0.78, sur la quadratique
+    mal conditionnée de ``surfaces.quadratic``. Notations du cours : v ← αv − ρ∇f, θ ← θ + v,
+    avec ρ le pas et α le momentum (Distill écrit α pour le pas et β pour le momentum).
+    """
+    surfaces = {surface.name: key for key, surface in SURFACES.items()}
+    methods = {METHODS[key]: key for key in ("gd", "momentum", "nesterov")}
+    controls = {
+        "surface": choice("surface", surfaces, value="quadratic"),
+        "method": choice("méthode", methods, value="momentum"),
+        "lr": log_slider("pas ρ", value=0.0019, min_exp=-4, max_exp=0, step=0.05),
+        "momentum": _slider("momentum α", value=0.78, low=0.0, high=0.99),
+        "steps": options_slider("itérations", _STEPS, value=150),
+    }
+    return _descent_view(controls, reference=True)
+
+
+def adaptive_explorer() -> Interactive:
+    """Chapitre 05 : les six méthodes du cours, avec leurs hyper-paramètres.
+
+    Même figure que ``descent_explorer``. Les curseurs sans effet sur la méthode choisie sont
+    grisés (le momentum pour AdaGrad, ρ₁ et ρ₂ hors d'Adam…) ; δ est commun à AdaGrad,
+    RMSProp et Adam. Par défaut, Adam (pas 0.1) sur la quadratique mal conditionnée : le
+    même pas ferait diverger la descente de gradient (stable seulement sous 2 / λ_max ≈ 0.0038).
+    """
+    surfaces = {surface.name: key for key, surface in SURFACES.items()}
+    methods = {name: key for key, name in METHODS.items()}
+    controls = {
+        "surface": choice("surface", surfaces, value="quadratic"),
+        "method": choice("méthode", methods, value="adam"),
+        "lr": log_slider("pas", value=0.1, min_exp=-4, max_exp=0, step=0.05),
+        "momentum": _slider("momentum α", value=0.9, low=0.0, high=0.99),
+        "rho": _slider("ρ (RMSProp)", value=0.9, low=0.0, high=0.999, step=0.001),
+        "beta1": _slider("ρ₁ (Adam)", value=0.9, low=0.0, high=0.999, step=0.001),
+        "beta2": _slider("ρ₂ (Adam)", value=0.999, low=0.0, high=0.9999, step=0.0001),
+        "eps": log_slider("δ", value=1e-8, min_exp=-10, max_exp=-1),
+        "steps": options_slider("itérations", _STEPS, value=150),
+    }
+    return _descent_view(controls, reference=False)

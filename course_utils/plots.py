@@ -143,6 +143,32 @@ def plot_curves(curves: dict, *, x, xlabel: str, ylabel: str, title: str, logy: 
     return fig
 
 
+def plot_xy(curves: dict, *, xlabel: str, ylabel: str, title: str, logx: bool = False,
+            logy: bool = False, markers: bool = True, ax=None):
+    """Courbes ``{nom : (abscisses, ordonnées)}``, chacune avec ses propres abscisses.
+
+    markers : marquer chaque point (à éviter pour des centaines de points) ;
+    ax : un axe matplotlib existant où tracer (sinon, une nouvelle figure).
+    """
+    if not isinstance(curves, dict) or not curves:
+        raise ValueError("curves doit être un dictionnaire non vide {nom : (x, y)}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.8))
+    for name, (xs, ys) in curves.items():
+        if len(xs) != len(ys):
+            raise ValueError(f"« {name} » : {len(ys)} ordonnées pour {len(xs)} abscisses")
+        ax.plot(xs, ys, "o-" if markers else "-", ms=3, label=str(name),
+                color=COLORS.get(name))
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    if logx:
+        ax.set_xscale("log")
+    if logy:
+        ax.set_yscale("log")
+    ax.legend(fontsize=8)
+    ax.figure.tight_layout()
+    return ax.figure
+
+
 def plot_confusion(cm: torch.Tensor, *, title: str = "Matrice de confusion (test)"):
     """Matrice de confusion (C, C) : lignes = vraie classe, colonnes = classe prédite."""
     if not isinstance(cm, torch.Tensor) or cm.ndim != 2 or cm.shape[0] != cm.shape[1]:

@@ -7,6 +7,7 @@ rapide pour des données qui tiennent en mémoire (voir ``benchmarks/bench_train
 
 import os
 import sys
+import time
 from dataclasses import dataclass, field
 
 import torch
@@ -25,7 +26,8 @@ class History:
     ``epoch[k]`` est la position (en époques, éventuellement fractionnaire) de la k-ième
     mesure ; ``train_loss``/``train_acc`` sont moyennés sur les mini-lots vus depuis la
     mesure précédente, ``test_loss``/``test_acc`` calculés sur tout le jeu de test.
-    ``batch_loss`` garde la perte de chaque mini-lot.
+    ``batch_loss`` garde la perte de chaque mini-lot ; ``elapsed[k]`` la durée cumulée des
+    pas d'apprentissage (en secondes, évaluations exclues) au moment de la k-ième mesure.
     """
 
     epoch: list[float] = field(default_factory=list)
@@ -34,6 +36,7 @@ class History:
     test_loss: list[float] = field(default_factory=list)
     test_acc: list[float] = field(default_factory=list)
     batch_loss: list[float] = field(default_factory=list)
+    elapsed: list[float] = field(default_factory=list)
 
     def plot(self, *, title: str | None = None):
         """Trace les courbes de perte et d'exactitude (apprentissage et test)."""
@@ -170,29 +173,49 @@ def train(
     bar = tqdm(total=epochs * n_batches, desc=desc, bar_format=_BAR_FORMAT,
                disable=not _show_progress(progress), leave=True)
     model.train()
+    elapsed = 0.0
     for epoch in range(epochs):
         perm = torch.randperm(n, generator=generator)
         window_loss, window_correct, window_n = 0.0, 0, 0
         for b in range(n_batches):
             idx = perm[b * batch_size : (b + 1) * batch_size]
-            xb, yb = x[idx], y[idx]
-            logits = model(xb)
-            loss = loss_fn(logits, yb)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            loss_value = loss.item()
+            start = time.perf_counter()
+            loss_value, correct = _train_step(model, optimizer, loss_fn, x[idx], y[idx])
+            elapsed += time.perf_counter() - start
             history.batch_loss.append(loss_value)
-            window_loss += loss_value * len(yb)
-            window_correct += (logits.argmax(dim=1) == yb).sum().item()
-            window_n += len(yb)
+            window_loss += loss_value * len(idx)
+            window_correct += correct
+            window_n += len(idx)
             bar.update(1)
             if b + 1 in eval_at:
+                history.elapsed.append(elapsed)
                 _record(history, model, data, epoch + (b + 1) / n_batches,
                         window_loss / window_n, window_correct / window_n, loss_fn)
                 window_loss, window_correct, window_n = 0.0, 0, 0
     bar.close()
     return history
+
+
+def _train_step(model, optimizer, loss_fn, xb, yb) -> tuple[float, int]:
+    """Un pas d'optimisation sur le mini-lot (xb, yb) ; renvoie (perte, bonnes réponses).
+
+    Le calcul passe par une *closure*, comme le demande ``torch.optim`` : certains
+    optimiseurs (Nesterov tel que sur les transparents) évaluent le gradient ailleurs qu'au
+    point courant et ont besoin de refaire ce calcul eux-mêmes.
+    """
+    seen = {}
+
+    def closure():
+        optimizer.zero_grad(set_to_none=True)
+        logits = model(xb)
+        loss = loss_fn(logits, yb)
+        loss.backward()
+        seen["logits"], seen["loss"] = logits, loss
+        return loss
+
+    optimizer.step(closure)
+    correct = (seen["logits"].argmax(dim=1) == yb).sum().item()
+    return seen["loss"].item(), correct
 
 
 def _record(history, model, data, position, train_loss, train_acc, loss_fn) -> None:

@@ -77,7 +77,7 @@ class Interactive:
         figure = self.draw(**self.values())
         self.n_draws += 1
         buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
+        figure.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})  # plus rapide
         plt.close(figure)
         self.output.outputs = ()
         self.output.append_display_data(Image(data=buffer.getvalue(), format="png"))

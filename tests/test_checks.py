@@ -78,6 +78,46 @@ def _layer_variances(var_x, var_w, n, depth):
     return [(n * var_w) ** k * var_x for k in range(1, depth + 1)]
 
 
+# chapitre 04 : momentum (formules du cours), Nesterov, pas convergent
+
+
+def _student_momentum(theta, grad, v, lr, momentum):
+    v = momentum * v - lr * grad
+    theta = theta + v
+    return theta, v
+
+
+def _momentum_inplace(theta, grad, v, lr, momentum):
+    v.mul_(momentum).sub_(lr * grad)
+    return theta + v, v
+
+
+# chapitre 05 : adaptation du pas (RMSProp, AdaGrad, Adam)
+
+
+def _student_adam(theta, g, s, r, t, lr, rho1, rho2, delta):
+    s = rho1 * s + (1 - rho1) * g
+    r = rho2 * r + (1 - rho2) * g * g
+    s_hat, r_hat = s / (1 - rho1**t), r / (1 - rho2**t)
+    return theta - lr * s_hat / torch.sqrt(r_hat + delta), s, r
+
+
+def _adam_update(update):
+    """Réponse d'étudiant : s et r corrects, puis θ − update(s, r, t, lr, ρ1, ρ2, δ)."""
+    def answer(theta, g, s, r, t, lr, rho1, rho2, delta):
+        s = rho1 * s + (1 - rho1) * g
+        r = rho2 * r + (1 - rho2) * g * g
+        return theta - update(s, r, t, lr, rho1, rho2, delta), s, r
+
+    return answer
+
+
+def _adam_inplace(theta, g, s, r, t, lr, rho1, rho2, delta):
+    s.mul_(rho1).add_((1 - rho1) * g)
+    r.mul_(rho2).addcmul_(g, g, value=1 - rho2)
+    return theta - lr * (s / (1 - rho1**t)) / (r / (1 - rho2**t) + delta).sqrt(), s, r
+
+
 CORRECT = [
     (checks.check_to_float_images, lambda x: x.reshape(len(x), -1).float() / 255),
     (checks.check_to_float_images, lambda x: x.flatten(1) / 255.0),
@@ -124,6 +164,24 @@ CORRECT = [
      lambda vx, vw, n, d: vx * (n * vw) ** torch.arange(1, d + 1, dtype=torch.float64)),
     (checks.check_predicted_variances,
      lambda vx, vw, n, d: [vx * torch.tensor(n * vw) ** k for k in range(1, d + 1)]),
+    (checks.check_momentum_step, _student_momentum),
+    (checks.check_momentum_step, lambda t, g, v, lr, a: [t + (a * v - lr * g), a * v - lr * g]),
+    (checks.check_nesterov_grad, lambda t, v, a, grad_fn: grad_fn(t + a * v)),
+    (checks.check_nesterov_grad, lambda t, v, a, grad_fn: grad_fn(torch.add(t, v, alpha=a))),
+    (checks.check_converging_lr, lambda lam: 1 / lam.max().item()),
+    (checks.check_converging_lr, lambda lam: 1.9 / lam.max().item()),
+    (checks.check_converging_lr, lambda lam: float(2 / (lam.min() + lam.max()))),
+    (checks.check_converging_lr, lambda lam: np.float64(2 / lam.sum().item())),
+    (checks.check_rmsprop_accumulator, lambda r, g, rho: rho * r + (1 - rho) * g**2),
+    (checks.check_rmsprop_accumulator, lambda r, g, rho: r.lerp(g * g, 1 - rho)),
+    (checks.check_rmsprop_accumulator,
+     lambda r, g, rho: torch.addcmul(rho * r, g, g, value=1 - rho)),
+    (checks.check_adagrad_effective_lr, lambda r, lr, delta: lr / (delta + torch.sqrt(r))),
+    (checks.check_adagrad_effective_lr, lambda r, lr, delta: lr * (delta + r**0.5) ** -1),
+    (checks.check_adam_step, _student_adam),
+    (checks.check_adam_step, lambda *a: list(_student_adam(*a))),
+    (checks.check_adam_step, _adam_update(
+        lambda s, r, t, lr, r1, r2, d: lr / (1 - r1**t) * s / (r / (1 - r2**t) + d).sqrt())),
 ]
 
 
@@ -335,6 +393,95 @@ WRONG = [
      ["numpy.ndarray", ".tolist()"]),
     (C.check_predicted_variances, lambda vx, vw, n, d: [k * n * vw * vx for k in range(1, d + 1)],
      "values", ["puissance k"]),
+    (C.check_momentum_step, lambda t, g, v, lr, a: (t - lr * (a * v + g), a * v + g), "values",
+     ["sortie new_theta", "convention de PyTorch", "θ ← θ + v"]),
+    (C.check_momentum_step, lambda t, g, v, lr, a: (t + v, a * v - lr * g), "values",
+     ["nouvelle vitesse"]),
+    (C.check_momentum_step, lambda t, g, v, lr, a: (t + a * v + lr * g, a * v + lr * g),
+     "values", ["signe"]),
+    (C.check_momentum_step, lambda t, g, v, lr, a: t + a * v - lr * g, "type",
+     ["couple (new_theta, new_v)", "return new_theta, new_v"]),
+    (C.check_momentum_step, lambda *a: _student_momentum(*a)[::-1], "values", ["ordre"]),
+    (C.check_momentum_step, lambda t, g, v, lr, a: (t - lr * g, -lr * g), "values",
+     ["descente de gradient simple"]),
+    (C.check_momentum_step, lambda t, g, v, lr, a: (t + lr * v - a * g, lr * v - a * g),
+     "values", ["α (momentum) pondère"]),
+    (C.check_momentum_step, lambda *a: (*_student_momentum(*a), None), "type",
+     ["tuple de 3 éléments"]),
+    (C.check_momentum_step, lambda *a: (_student_momentum(*a)[0], 0.0), "type",
+     ["élément de type float", "torch.Tensor"]),
+    (C.check_momentum_step, _momentum_inplace, "custom", ["modifier son argument"]),
+    (C.check_nesterov_grad, lambda t, v, a, grad_fn: grad_fn(t), "values",
+     ["au point anticipé θ + αv"]),
+    (C.check_nesterov_grad, lambda t, v, a, grad_fn: grad_fn(t + v), "values",
+     ["multipliez la vitesse par α"]),
+    (C.check_nesterov_grad, lambda t, v, a, grad_fn: grad_fn(t - a * v), "values", ["signe +"]),
+    (C.check_nesterov_grad, lambda t, v, a, grad_fn: t + a * v, "values",
+     ["non le point lui-même"]),
+    (C.check_nesterov_grad, lambda t, v, a, grad_fn: grad_fn(t + a * v).numpy(), "type",
+     ["numpy.ndarray"]),
+    (C.check_converging_lr, lambda lam: 2 / lam.max().item(), "custom",
+     ["oscille sans converger", "2/λ_max = 0.667", "limite exclue"]),
+    (C.check_converging_lr, lambda lam: (2 / lam.max().float()).item(), "custom",
+     ["oscille sans converger"]),
+    (C.check_converging_lr, lambda lam: 1 / lam.min().item(), "custom",
+     ["diverge", "κ = 10", "2/λ_max = 0.4", "|1 − ρλ_max| = 9", "pas λ_min"]),
+    (C.check_converging_lr, lambda lam: 1e-6, "custom",
+     ["trop lente", "attendu < 1e-3", "augmentez ρ", "2/(λ_min + λ_max) = 0.333"]),
+    (C.check_converging_lr, lambda lam: 0.2 / lam.max().item(), "custom",
+     ["trop lente", "κ = 10", "κ ≤ 10"]),
+    (C.check_converging_lr, lambda lam: 0.0, "custom", ["strictement positif"]),
+    (C.check_converging_lr, lambda lam: -2 / (lam.min() + lam.max()).item(), "custom",
+     ["strictement positif", "le signe − est déjà"]),
+    (C.check_converging_lr, lambda lam: (lam.min() + lam.max()).item(), "custom",
+     ["diverge", "inversez"]),
+    (C.check_converging_lr, lambda lam: 2 / (lam.min() + lam.max()), "type", [".item()"]),
+    (C.check_converging_lr, lambda lam: math.nan, "not_finite", ["ρ = nan"]),
+    (C.check_converging_lr, lambda lam: 1 / lam.mul_(2).max().item(), "custom",
+     ["modifier son argument"]),
+    (C.check_rmsprop_accumulator, lambda r, g, rho: rho * r + (1 - rho) * g, "values",
+     ["g ⊙ g", "et non g"]),
+    (C.check_rmsprop_accumulator, lambda r, g, rho: r + g * g, "values",
+     ["AdaGrad", "moyenne mobile exponentielle"]),
+    (C.check_rmsprop_accumulator, lambda r, g, rho: (1 - rho) * r + rho * g * g, "values",
+     ["inversés"]),
+    (C.check_rmsprop_accumulator, lambda r, g, rho: rho * r + g * g, "values", ["(1 − ρ)"]),
+    (C.check_rmsprop_accumulator, lambda r, g, rho: r.mul_(rho).add_((1 - rho) * g * g),
+     "custom", ["modifier son argument"]),
+    (C.check_adagrad_effective_lr, lambda r, lr, delta: lr / (delta + r) ** 0.5, "values",
+     ["r contenant des zéros", "RMSProp", "ε/(δ + √r)", "attendu 1e+06, obtenu 316"]),
+    (C.check_adagrad_effective_lr, lambda r, lr, delta: lr / (delta + r), "values",
+     ["racine carrée"]),
+    (C.check_adagrad_effective_lr, lambda r, lr, delta: lr * r.sqrt(), "values",
+     ["pas multiplié"]),
+    (C.check_adagrad_effective_lr, lambda r, lr, delta: lr / r.sqrt(), "not_finite",
+     ["r = 0", "δ évite la division par zéro"]),
+    (C.check_adagrad_effective_lr, lambda r, lr, delta: 1 / (delta + r.sqrt()), "values",
+     ["multipliez par le pas global"]),
+    (C.check_adam_step, _adam_update(lambda s, r, t, lr, r1, r2, d: lr * s / (r + d).sqrt()),
+     "values", ["sortie new_theta", "correction du biais"]),
+    (C.check_adam_step, _adam_update(
+        lambda s, r, t, lr, r1, r2, d: lr * s / (1 - r1**t) / ((r / (1 - r2**t)).sqrt() + d)),
+     "values", ["grand δ = 0.1", "sortie new_theta", "sous la racine", "torch.optim.Adam"]),
+    (C.check_adam_step, _adam_update(
+        lambda s, r, t, lr, r1, r2, d: lr * s / (1 - r1**t) / (r / (1 - r2**t) + d)),
+     "values", ["racine carrée"]),
+    (C.check_adam_step, lambda th, g, s, r, t, lr, r1, r2, d: _student_adam(
+        th, g, s, r, t, lr, r2, r1, d), "values", ["sortie new_s", "inversés"]),
+    (C.check_adam_step, lambda *a: _student_adam(*a)[:2], "type",
+     ["tuple de 3 tenseurs", "tuple de 2 éléments", "return new_theta, new_s, new_r"]),
+    (C.check_adam_step, lambda *a: _student_adam(*a)[0], "type", ["tuple de trois tenseurs"]),
+    (C.check_adam_step, lambda th, g, s, r, t, *rest: _student_adam(th, g, s, r, t + 1, *rest),
+     "values", ["déjà incrémenté"]),
+    (C.check_adam_step, lambda th, *a: (2 * th - _student_adam(th, *a)[0],
+                                        *_student_adam(th, *a)[1:]), "values", ["signe"]),
+    (C.check_adam_step, lambda th, g, s, r, *a: (_student_adam(th, g, s, r, *a)[0], s, r),
+     "values", ["sortie new_s", "moments mis à jour"]),
+    (C.check_adam_step, _adam_update(
+        lambda s, r, t, lr, r1, r2, d: lr * s / (1 - r1**t) / (r / (1 - r2**t)).sqrt()),
+     "not_finite", ["premier pas", "0/0"]),
+    (C.check_adam_step, lambda *a: _student_adam(*a)[::-1], "values", ["désordre"]),
+    (C.check_adam_step, _adam_inplace, "custom", ["modifier son argument"]),
 ]
 
 
@@ -358,6 +505,16 @@ def test_values_message_gives_index_and_values():
     msg = checks.check_softmax.evaluate(lambda o: torch.softmax(o, dim=0)).message
     assert "« logits aléatoires (4, 10) »" in msg
     assert "écart absolu maximal" in msg and "à l'indice [" in msg and "obtenu" in msg
+
+
+def test_chapter04_success_and_converging_steps_are_accepted(capsys):
+    checks.check_converging_lr(lambda lam: 2 / (lam.min() + lam.max()).item())
+    assert capsys.readouterr().out == f"✅ Exercice 4.3 (choose_lr){NBSP}: correct sur 4 cas.\n"
+    for c in (0.5, 1.0, 1.5, 1.9):  # ρ = c/λ_max, bien à l'intérieur de (0, 2/λ_max)
+        assert checks.check_converging_lr.evaluate(lambda lam, c=c: c / lam.max().item()).passed
+    # trop près de 2/λ_max : pour κ = 1, θ est multiplié par 1 − ρλ = −0.99 à chaque pas
+    report = checks.check_converging_lr.evaluate(lambda lam: 1.99 / lam.max().item())
+    assert report.kind == "custom" and "trop lente" in report.message and "κ = 1," in report.message
 
 
 # --- Ne jamais planter -----------------------------------------------------------------

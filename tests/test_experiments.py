@@ -69,3 +69,51 @@ def test_saved_sweeps_are_reproducible(path):
 def test_there_are_saved_sweeps():
     assert {p.stem for p in SWEEPS} >= {"activations_mnist", "activations_pas",
                                         "initialisation_mnist"}
+
+
+def test_validation_split_keeps_the_test_set_out(blobs):
+    split = experiments.validation_split(blobs, 100)
+    assert len(split.x_train) == 500 and len(split.x_test) == 100
+    assert torch.equal(split.x_test, blobs.x_train[-100:])
+    with pytest.raises(ValueError, match="size doit être un entier"):
+        experiments.validation_split(blobs, 600)
+
+
+@pytest.mark.parametrize(("name", "options"), [
+    ("momentum", {"momentum": 0.9}), ("nesterov", {"momentum": 0.9}), ("adagrad", {}),
+    ("rmsprop", {}), ("adam", {}),
+])
+def test_train_mlp_with_each_course_optimizer(blobs, name, options):
+    lr = 0.01 if name in ("rmsprop", "adam") else 0.05
+    _, history = train_mlp(blobs, sizes=(784, 16, 3), activation="relu", optimizer=name,
+                           lr=lr, options=options, epochs=2)
+    assert history.test_acc[-1] > 0.9, name
+
+
+def test_unknown_optimizer_is_reported(blobs):
+    with pytest.raises(ValueError, match="optimiseur inconnu"):
+        train_mlp(blobs, optimizer="lbfgs")
+
+
+def test_effective_steps_of_adagrad_shrink_and_rmsprop_do_not(blobs):
+    adagrad = experiments.effective_steps(blobs, optimizer="adagrad", lr=0.01,
+                                          record_at=[1, 10, 100])
+    medians = [q[1] for q in adagrad]
+    assert medians[0] > medians[1] > medians[2]
+    assert all(low <= mid <= high for low, mid, high in adagrad)
+    rmsprop = experiments.effective_steps(blobs, optimizer="rmsprop", lr=0.001,
+                                          record_at=[50, 100])
+    assert 0.5 < rmsprop[1][1] / rmsprop[0][1] < 2
+    with pytest.raises(ValueError, match="record_at"):
+        experiments.effective_steps(blobs, optimizer="adagrad", lr=0.01, record_at=[3, 2])
+    with pytest.raises(ValueError, match="adagrad"):
+        experiments.effective_steps(blobs, optimizer="adam", lr=0.01, record_at=[1])
+
+
+def test_adam_bias_trace_first_step():
+    trace = experiments.adam_bias_trace(torch.ones(5, dtype=torch.float64))
+    assert trace["pas avec correction"][0] == pytest.approx(0.001, rel=1e-4)
+    assert trace["pas sans correction"][0] == pytest.approx(0.001 * 0.1 / 0.001**0.5, rel=1e-4)
+    assert trace["ŝ"][0] == pytest.approx(1.0) and trace["s"][0] == pytest.approx(0.1)
+    with pytest.raises(ValueError, match="1-D"):
+        experiments.adam_bias_trace(torch.ones(2, 2))

@@ -1,15 +1,20 @@
 """Les widgets des chapitres, sans navigateur : on bouge un contrôle, la figure change."""
 
+import numpy as np
 import pytest
 import torch
 
 from course_utils.explorers import (
     activation_explorer,
+    adaptive_explorer,
     batch_explorer,
+    descent_explorer,
     init_scale_explorer,
     learning_rate_explorer,
 )
+from course_utils.surfaces import SURFACES
 from course_utils.training import History
+from course_utils.trajectories import trajectory
 
 
 def _ydata(view, line=0):
@@ -60,3 +65,56 @@ def test_init_scale_explorer_recomputes_the_stds():
     relu = _ydata(view)
     assert 0.3 < relu[-1] / relu[0] < 3  # He : la même échelle de couche en couche
     assert flat != small
+
+
+def _path(view):
+    """Trajectoire tracée (n, 2), copiée : la figure des descentes est mise à jour sur place."""
+    return view.figure.axes[0].lines[0].get_xydata().copy()
+
+
+def test_descent_explorer_starts_from_the_lecture_example():
+    view = descent_explorer()
+    assert view.values() == {"surface": "quadratic", "method": "momentum", "lr": 0.0019,
+                             "momentum": 0.78, "steps": 150}
+    expected = trajectory(SURFACES["quadratic"], "momentum", steps=150, lr=0.0019, momentum=0.78)
+    assert np.array_equal(_path(view), expected)
+    assert "pas = 0.0019, momentum α = 0.78" in view.figure.texts[0].get_text()
+    reference = view.figure.axes[0].lines[1]  # descente de gradient au même pas
+    assert reference.get_visible() and len(reference.get_xdata()) == 151
+
+
+def test_descent_explorer_follows_its_controls():
+    view = descent_explorer()
+    before = _path(view)
+    view.controls["momentum"].value = 0.5
+    assert view.n_draws == 2 and not np.array_equal(_path(view), before)
+    view.controls["lr"].value = 0.001
+    assert _path(view)[1] == pytest.approx(before[0] - 0.001 * SURFACES["quadratic"].grad(
+        before[0]))  # premier pas : v = −ρ g
+    view.controls["method"].value = "gd"
+    assert view.controls["momentum"].disabled  # sans effet sur la descente de gradient
+    assert not view.figure.axes[0].lines[1].get_visible()
+    view.controls["surface"].value = "rosenbrock"
+    assert view.figure.axes[0].get_title() == "Rosenbrock"
+    assert view.figure.axes[0].get_xlim() == (-2.0, 2.0)
+    assert list(_path(view)[0]) == [-1.2, 1.0]
+    view.controls["lr"].value = 0.5
+    assert "divergence à l'itération" in view.figure.texts[0].get_text()
+
+
+def test_adaptive_explorer_grays_out_unused_hyperparameters():
+    view = adaptive_explorer()
+    assert view.values()["method"] == "adam" and view.values()["surface"] == "quadratic"
+    enabled = {name for name, control in view.controls.items() if not control.disabled}
+    assert enabled == {"surface", "method", "lr", "beta1", "beta2", "eps", "steps"}
+    before = _path(view)
+    view.controls["beta1"].value = 0.5
+    assert not np.array_equal(_path(view), before)
+    view.controls["method"].value = "rmsprop"
+    assert view.controls["beta1"].disabled and not view.controls["rho"].disabled
+    rmsprop = _path(view)
+    view.controls["rho"].value = 0.5
+    assert not np.array_equal(_path(view), rmsprop)
+    assert "RMSProp" in view.figure.texts[0].get_text()
+    view.controls["surface"].value = "saddle"
+    assert view.figure.axes[0].get_title() == "Point selle"

@@ -8,6 +8,7 @@ from course_utils.plots import (
     plot_curves,
     plot_history,
     plot_losses,
+    plot_xy,
     show_images,
 )
 from course_utils.source import show_source
@@ -80,3 +81,12 @@ def test_show_source_prints_the_code(capsys):
     assert capsys.readouterr().out.startswith("def plot_bars(")
     with pytest.raises(TypeError, match="fonction ou classe attendue"):
         show_source(3)
+
+
+def test_plot_xy_each_curve_has_its_own_abscissa():
+    fig = plot_xy({"a": ([1, 2, 3], [3, 2, 1]), "b": ([10, 20], [1, 1])}, xlabel="x",
+                  ylabel="y", title="t", logx=True)
+    ax = fig.axes[0]
+    assert list(ax.lines[1].get_xdata()) == [10, 20] and ax.get_xscale() == "log"
+    with pytest.raises(ValueError, match="2 ordonnées pour 3 abscisses"):
+        plot_xy({"a": ([1, 2, 3], [1, 2])}, xlabel="", ylabel="", title="")

@@ -13,6 +13,7 @@ def test_train_learns_and_records_history(blobs):
     assert len(history.batch_loss) == 3 * 20  # 600 exemples / 30 → 20 mini-lots par époque
     assert history.train_loss[-1] < history.train_loss[0]
     assert history.test_acc[-1] > 0.95
+    assert len(history.elapsed) == 6 and history.elapsed == sorted(history.elapsed)
     loss, acc = evaluate(model, blobs.x_test, blobs.y_test)
     assert loss == pytest.approx(history.test_loss[-1]) and acc == history.test_acc[-1]
     assert "exactitude test" in history.summary()

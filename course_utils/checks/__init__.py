@@ -47,6 +47,18 @@ from course_utils.checks.chapter03 import (
     check_predicted_variances,
     check_xavier_uniform,
 )
+from course_utils.checks.chapter04 import (
+    CHAPTER_04_CHECKERS,
+    check_converging_lr,
+    check_momentum_step,
+    check_nesterov_grad,
+)
+from course_utils.checks.chapter05 import (
+    CHAPTER_05_CHECKERS,
+    check_adagrad_effective_lr,
+    check_adam_step,
+    check_rmsprop_accumulator,
+)
 from course_utils.checks.framework import KINDS, Case, Checker, Report
 from course_utils.checks.gradients import numerical_grad, relative_error
 
@@ -57,8 +69,12 @@ __all__ = [
     "check_cross_entropy_grad", "check_q1_model", "check_relu_grad", "check_elu",
     "check_dead_units", "check_fan_in_bound", "check_xavier_uniform",
     "check_predicted_variances", "ALL_CHECKERS",
+    "check_rmsprop_accumulator", "check_adagrad_effective_lr", "check_adam_step",
+    "check_momentum_step", "check_nesterov_grad", "check_converging_lr",
 ]
 
 ALL_CHECKERS: tuple[Checker, ...] = (
     CHAPTER_00_CHECKERS + CHAPTER_01_CHECKERS + CHAPTER_02_CHECKERS + CHAPTER_03_CHECKERS
+    + CHAPTER_04_CHECKERS
+    + CHAPTER_05_CHECKERS
 )

@@ -1,0 +1,278 @@
+"""Optimisation des paramètres : descente de gradient, momentum et momentum de Nesterov.
+
+Notations du cours : θ les paramètres, ρ le pas d'apprentissage (``lr``), α le
+momentum (``momentum``), v la vitesse (moyenne mobile exponentielle des déplacements) et
+∇θ L(θ) le gradient de la fonction de coût, noté g.
+
+- descente de gradient : θ ← θ − ρ ∇θ L(θ) ;
+- momentum : v ← α v − ρ ∇θ L(θ), puis θ ← θ + v ;
+- Nesterov : v ← α v − ρ ∇θ L(θ + α v), puis θ ← θ + v (gradient au point anticipé).
+
+Chaque méthode est une fonction sans état (``gd_step``, ``momentum_step``,
+``nesterov_step``) qui reçoit l'état explicitement (:class:`MomentumState`) et renvoie le
+nouvel état. Ces fonctions n'emploient que les opérateurs Python (+, −, *) : elles
+acceptent indifféremment des tenseurs PyTorch et des tableaux NumPy (même forme pour θ, g
+et v). Les classes :class:`GD`, :class:`Momentum` et :class:`Nesterov` sont des
+``torch.optim.Optimizer`` qui se contentent de tenir les comptes (une vitesse par
+paramètre) et délèguent le calcul à ces fonctions.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+__all__ = ["MomentumState", "gd_step", "momentum_step", "nesterov_step",
+           "GD", "Momentum", "Nesterov"]
+
+
+@dataclass
+class MomentumState:
+    """État du momentum (classique ou de Nesterov) pour un paramètre θ."""
+
+    v: Any  # vitesse, même forme que theta
+
+
+def _check_lr(lr: float) -> None:
+    if not lr > 0:  # rejette aussi nan
+        raise ValueError(f"lr doit être > 0 (reçu : {lr})")
+
+
+def _check_momentum(momentum: float) -> None:
+    if not 0 <= momentum < 1:
+        raise ValueError(f"momentum doit vérifier 0 ≤ momentum < 1 (reçu : {momentum})")
+
+
+def gd_step(theta: Any, grad: Any, *, lr: float) -> Any:
+    """Un pas de descente de gradient : θ ← θ − ρ g.
+
+    theta : paramètres θ (tenseur ou tableau NumPy) ; grad : g = ∇θ L(θ), même forme.
+    lr : pas d'apprentissage ρ > 0. Renvoie le nouveau θ (même forme ; theta n'est pas
+    modifié).
+
+    Remarque : c'est ``torch.optim.SGD(params, lr=ρ)`` sans momentum.
+    """
+    _check_lr(lr)
+    return theta - lr * grad
+
+
+def momentum_step(theta: Any, grad: Any, state: MomentumState | None, *, lr: float,
+                  momentum: float) -> tuple[Any, MomentumState]:
+    """Un pas de descente avec momentum, comme dans le cours :
+
+        v ← α v − ρ g      (g = ∇θ L(θ), ρ = lr, α = momentum)
+        θ ← θ + v
+
+    theta, grad : même forme ; state : vitesse v (même forme que theta), ou None au
+    premier pas (v = 0). Renvoie ``(nouveau θ, MomentumState(nouvelle v))`` sans rien
+    modifier en place.
+
+    Remarque : ``torch.optim.SGD(params, lr=γ, momentum=μ)`` écrit b ← μ b + g, puis
+    θ ← θ − γ b. Avec v = −γ b, α = μ et ρ = γ (pas constant, ``dampening=0``), les deux
+    écritures donnent exactement les mêmes itérés θ.
+    """
+    _check_lr(lr)
+    _check_momentum(momentum)
+    v = theta * 0 if state is None else state.v
+    v = momentum * v - lr * grad
+    return theta + v, MomentumState(v)
+
+
+def nesterov_step(theta: Any, grad_fn: Callable[[Any], Any], state: MomentumState | None,
+                  *, lr: float, momentum: float) -> tuple[Any, MomentumState]:
+    """Un pas de momentum de Nesterov, comme dans le cours :
+
+        v ← α v − ρ ∇θ L(θ + α v)    (gradient évalué au point anticipé θ + α v)
+        θ ← θ + v
+
+    grad_fn : fonction qui renvoie le gradient ∇θ L en un point (même forme que theta) ;
+    elle est appelée une fois, en θ + α v. Le reste est :func:`momentum_step` avec ce
+    gradient. state : vitesse v, ou None au premier pas (v = 0).
+
+    Remarque : ``torch.optim.SGD(params, lr=γ, momentum=μ, nesterov=True)`` écrit
+    b ← μ b + g(p), puis p ← p − γ (g(p) + μ b) : son paramètre p est le point anticipé
+    du cours, p = θ + α v. En effet, avec φ = θ + α v et v = −γ b (α = μ, ρ = γ) :
+        φ_nouveau = θ + v_nouveau + α v_nouveau = (φ − α v) + v_nouveau + α v_nouveau
+                  = φ − ρ g(φ) + α v_nouveau          (car v_nouveau − α v = −ρ g(φ))
+                  = φ − γ (g(φ) + μ b_nouveau),       la mise à jour de PyTorch.
+    Les deux démarrent au même point (v = 0, b = 0, donc p = θ).
+    """
+    _check_lr(lr)
+    _check_momentum(momentum)
+    v = theta * 0 if state is None else state.v
+    grad = grad_fn(theta + momentum * v)
+    return momentum_step(theta, grad, MomentumState(v), lr=lr, momentum=momentum)
+
+
+# --- Optimiseurs PyTorch : ils tiennent les comptes, les fonctions ci-dessus calculent ----
+
+
+def _evaluate(closure: Callable[[], Any] | None) -> Any:
+    """Appelle la closure (qui recalcule la perte et les gradients) si elle est donnée."""
+    if closure is None:
+        return None
+    with torch.enable_grad():
+        return closure()
+
+
+class GD(torch.optim.Optimizer):
+    """Descente de gradient : θ ← θ − ρ g pour chaque paramètre (voir :func:`gd_step`).
+
+    Paramètres : ``params`` (paramètres ou groupes de paramètres), ``lr`` = ρ > 0.
+
+    Remarque : mêmes itérés que ``torch.optim.SGD(params, lr=ρ)``.
+    """
+
+    def __init__(self, params: Iterable[Any], *, lr: float) -> None:
+        _check_lr(lr)
+        super().__init__(params, {"lr": lr})
+
+    @torch.no_grad()
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Un pas de descente sur chaque paramètre qui a un gradient ; renvoie la perte
+        calculée par ``closure`` si elle est donnée."""
+        loss = _evaluate(closure)
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    p.copy_(gd_step(p, p.grad, lr=group["lr"]))
+        return loss
+
+
+class Momentum(torch.optim.Optimizer):
+    """Momentum du cours : v ← α v − ρ g, θ ← θ + v (voir :func:`momentum_step`).
+
+    Paramètres : ``params``, ``lr`` = ρ > 0, ``momentum`` = α ∈ [0, 1). L'état de chaque
+    paramètre p est ``self.state[p]["v"]``, un :class:`MomentumState` (absent avant le
+    premier pas : v = 0).
+
+    Remarque : mêmes itérés que ``torch.optim.SGD(params, lr=ρ, momentum=α)``, dont le
+    tampon b vaut −v/ρ.
+    """
+
+    def __init__(self, params: Iterable[Any], *, lr: float, momentum: float) -> None:
+        _check_lr(lr)
+        _check_momentum(momentum)
+        super().__init__(params, {"lr": lr, "momentum": momentum})
+
+    @torch.no_grad()
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Un pas de momentum sur chaque paramètre qui a un gradient ; renvoie la perte
+        calculée par ``closure`` si elle est donnée."""
+        loss = _evaluate(closure)
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                state = self.state[p]
+                theta, state["v"] = momentum_step(p, p.grad, state.get("v"), lr=group["lr"],
+                                                  momentum=group["momentum"])
+                p.copy_(theta)
+        return loss
+
+
+def _given(grad: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
+    """grad_fn qui renvoie ``grad``, le gradient déjà calculé au point anticipé θ + α v."""
+    return lambda point: grad
+
+
+class Nesterov(torch.optim.Optimizer):
+    """Momentum de Nesterov du cours : v ← α v − ρ ∇θ L(θ + α v), θ ← θ + v.
+
+    Paramètres : ``params``, ``lr`` = ρ > 0, ``momentum`` = α ∈ [0, 1). L'état de chaque
+    paramètre p est ``self.state[p]["v"]``, un :class:`MomentumState`.
+
+    Le gradient doit être évalué au point anticipé θ + α v, et non en θ : ``step`` exige
+    donc une ``closure`` (qui remet les gradients à zéro, calcule la perte et appelle
+    ``backward``). Un pas se déroule en trois temps :
+
+    1. chaque paramètre est déplacé au point anticipé, p ← θ + α v (θ est sauvegardé) ;
+    2. la closure calcule les gradients en ce point ;
+    3. chaque paramètre est remis à θ, puis mis à jour par :func:`nesterov_step`.
+
+    Remarque : ``torch.optim.SGD(params, lr=ρ, momentum=α, nesterov=True)`` fait évoluer
+    le point anticipé p = θ + α v lui-même (dérivation dans :func:`nesterov_step`) ; ses
+    paramètres valent, à chaque pas, θ + α v de cet optimiseur.
+    """
+
+    def __init__(self, params: Iterable[Any], *, lr: float, momentum: float) -> None:
+        _check_lr(lr)
+        _check_momentum(momentum)
+        super().__init__(params, {"lr": lr, "momentum": momentum})
+
+    @torch.no_grad()
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Un pas de Nesterov ; ``closure`` est obligatoire. Renvoie la perte au point
+        anticipé θ + α v."""
+        if closure is None:
+            raise TypeError("Nesterov.step exige une closure, qui calcule le gradient au "
+                            "point anticipé θ + αv : optimizer.step(closure), avec par ex. "
+                            "def closure(): optimizer.zero_grad(); loss = …; "
+                            "loss.backward(); return loss")
+        saved = self._move_to_lookahead()
+        try:
+            loss = _evaluate(closure)  # 2. gradients au point anticipé
+        except BaseException:
+            for p, _, theta in saved:  # retour en θ, sans mise à jour
+                p.copy_(theta)
+            raise
+        for p, group, theta in saved:  # 3. retour en θ, puis mise à jour
+            state, grad = self.state[p], p.grad
+            if grad is not None:
+                theta, state["v"] = nesterov_step(theta, _given(grad), state.get("v"),
+                                                  lr=group["lr"], momentum=group["momentum"])
+            p.copy_(theta)
+        return loss
+
+    def _move_to_lookahead(self) -> list[tuple[torch.Tensor, dict, torch.Tensor]]:
+        """1. p ← θ + α v pour chaque paramètre ; renvoie les triplets (p, groupe, θ)."""
+        saved = []
+        for group in self.param_groups:
+            for p in group["params"]:
+                theta, state = p.clone(), self.state[p]
+                if "v" in state:
+                    p.copy_(theta + group["momentum"] * state["v"].v)
+                saved.append((p, group, theta))
+        return saved
+
+
+def gap_with_torch(method: str, *, steps: int = 100, lr: float = 0.1,
+                   momentum: float = 0.9) -> float:
+    """Plus grand écart, sur ``steps`` pas, entre l'optimiseur du cours et ``torch.optim.SGD``.
+
+    method : "momentum" (comparé à ``SGD(momentum=α)``) ou "nesterov" (comparé à
+    ``SGD(nesterov=True)`` : on compare alors le point anticipé θ + αv du cours au paramètre
+    de PyTorch). Petit réseau 5-8-3 (tanh), données fixes, entropie croisée, float64.
+    """
+    if method not in ("momentum", "nesterov"):
+        raise ValueError(f"method doit valoir « momentum » ou « nesterov » (reçu : {method!r})")
+    generator = torch.Generator().manual_seed(0)
+    x = torch.randn(64, 5, dtype=torch.float64, generator=generator)
+    y = torch.randint(0, 3, (64,), generator=generator)
+    ours_net = torch.nn.Sequential(torch.nn.Linear(5, 8), torch.nn.Tanh(),
+                                   torch.nn.Linear(8, 3)).double()
+    torch_net = copy.deepcopy(ours_net)
+    ours_class = Nesterov if method == "nesterov" else Momentum
+    ours = ours_class(ours_net.parameters(), lr=lr, momentum=momentum)
+    reference = torch.optim.SGD(torch_net.parameters(), lr=lr, momentum=momentum,
+                                nesterov=method == "nesterov")
+    gap = 0.0
+    for _ in range(steps):
+        for net, optimizer in ((ours_net, ours), (torch_net, reference)):
+            optimizer.step(functools.partial(_loss_closure, net, optimizer, x, y))
+        for p, q in zip(ours_net.parameters(), torch_net.parameters(), strict=True):
+            point = p + momentum * ours.state[p]["v"].v if method == "nesterov" else p
+            gap = max(gap, (point - q).abs().max().item())
+    return gap
+
+
+def _loss_closure(net, optimizer, x, y):
+    optimizer.zero_grad()
+    loss = torch.nn.functional.cross_entropy(net(x), y)
+    loss.backward()
+    return loss
