@@ -54,14 +54,14 @@ def layer_outputs(model: nn.Sequential, x: torch.Tensor) -> list[torch.Tensor]:
     """Sorties de chaque fonction d'activation d'un PMC séquentiel, dans l'ordre.
 
     x : (N, D). Renvoie une liste de tenseurs (N, H_k), un par couche cachée : ce sont les
-    sorties des modules qui suivent une couche ``nn.Linear`` (sauf la couche de sortie).
+    sorties des modules d'activation (ni ``nn.Linear`` ni normalisation par lots).
     """
     if not isinstance(model, nn.Sequential):
         raise TypeError("model doit être un nn.Sequential (par exemple construit par mlp)")
     outputs, h = [], x
     for module in model:
         h = module(h)
-        if not isinstance(module, nn.Linear):
+        if not isinstance(module, nn.Linear | nn.modules.batchnorm._BatchNorm):
             outputs.append(h)
     return outputs
 

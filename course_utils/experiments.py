@@ -35,6 +35,7 @@ def _optimizer_class(name: str) -> type[torch.optim.Optimizer]:
 def train_mlp(data, *, activation: str = "sigmoid", lr: float = 0.1, epochs: int = 1,
               sizes: tuple[int, ...] = (784, 120, 80, 10), init: str | None = None,
               init_scale: float = 1.0, optimizer: str = "sgd", options: dict | None = None,
+              batch_norm: str | None = None,
               batch_size: int = 64, evals_per_epoch: int = 4, seed: int = 0,
               progress: bool | None = None,
               desc: str | None = None) -> tuple[torch.nn.Sequential, History]:
@@ -45,13 +46,13 @@ def train_mlp(data, *, activation: str = "sigmoid", lr: float = 0.1, epochs: int
     un schéma de ``init.initialize_`` multiplié par ``init_scale`` ; optimizer : "sgd"
     (``torch.optim.SGD``), "momentum", "nesterov", "adagrad", "rmsprop" ou "adam" (les
     optimiseurs du cours), avec le pas ``lr`` et les autres hyper-paramètres dans ``options``
-    (par exemple ``{"momentum": 0.9}``). Même ``seed`` : mêmes poids initiaux et même ordre
-    des mini-lots.
+    (par exemple ``{"momentum": 0.9}``) ; batch_norm : placement de la normalisation par lots
+    (voir ``models.mlp``). Même ``seed`` : mêmes poids initiaux et même ordre des mini-lots.
     """
     if not lr > 0:
         raise ValueError(f"lr doit être > 0 (reçu : {lr})")
     optimizer_class = _optimizer_class(optimizer)
-    model = mlp(list(sizes), activation=activation, seed=seed)
+    model = mlp(list(sizes), activation=activation, seed=seed, batch_norm=batch_norm)
     if init is not None:
         from course_utils.init import initialize_
 

@@ -6,7 +6,11 @@ from torch import nn
 from course_utils.activations import ACTIVATIONS
 
 
-def mlp(sizes: list[int], *, activation: str = "sigmoid", seed: int | None = None) -> nn.Sequential:
+BATCH_NORM_PLACEMENTS = ("before", "after", "both")
+
+
+def mlp(sizes: list[int], *, activation: str = "sigmoid", seed: int | None = None,
+        batch_norm: str | None = None) -> nn.Sequential:
     """Perceptron multicouche : ``Linear → activation → … → Linear`` (sans softmax final).
 
     La dernière couche renvoie des *logits* : ``F.cross_entropy`` applique lui-même le
@@ -19,6 +23,9 @@ def mlp(sizes: list[int], *, activation: str = "sigmoid", seed: int | None = Non
         ``"leaky_relu"``, ``"gelu"``…) : la fonction d'activation des couches cachées.
     seed : si donnée, les poids sont tirés avec cette graine (sans toucher au générateur
         global) : deux appels avec la même graine donnent le même réseau.
+    batch_norm : normalisation par lots (``nn.BatchNorm1d``) dans chaque couche cachée :
+        ``None`` (aucune), ``"before"`` (Linear → BN → activation), ``"after"``
+        (Linear → activation → BN) ou ``"both"`` (Linear → BN → activation → BN).
     """
     if not isinstance(sizes, list | tuple) or len(sizes) < 2:
         raise ValueError(f"sizes doit être une liste d'au moins deux tailles (reçu : {sizes!r})")
@@ -28,19 +35,27 @@ def mlp(sizes: list[int], *, activation: str = "sigmoid", seed: int | None = Non
         raise ValueError(
             f"activation inconnue : {activation!r} (attendu : {', '.join(ACTIVATIONS)})"
         )
+    if batch_norm is not None and batch_norm not in BATCH_NORM_PLACEMENTS:
+        raise ValueError(f"batch_norm inconnu : {batch_norm!r} (attendu : None, "
+                         f"{', '.join(BATCH_NORM_PLACEMENTS)})")
     if seed is None:
-        return _build(sizes, activation)
+        return _build(sizes, activation, batch_norm)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        return _build(sizes, activation)
+        return _build(sizes, activation, batch_norm)
 
 
-def _build(sizes: list[int], activation: str) -> nn.Sequential:
+def _build(sizes: list[int], activation: str, batch_norm: str | None) -> nn.Sequential:
     layers: list[nn.Module] = []
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
         layers.append(nn.Linear(n_in, n_out))
-        if i < len(sizes) - 2:  # pas d'activation après la couche de sortie
-            layers.append(ACTIVATIONS[activation].module())
+        if i == len(sizes) - 2:  # pas d'activation après la couche de sortie
+            break
+        if batch_norm in ("before", "both"):
+            layers.append(nn.BatchNorm1d(n_out))
+        layers.append(ACTIVATIONS[activation].module())
+        if batch_norm in ("after", "both"):
+            layers.append(nn.BatchNorm1d(n_out))
     return nn.Sequential(*layers)
 
 

@@ -134,3 +134,19 @@ def test_history_round_trips_through_a_dict(blobs):
     assert again.batch_loss == pytest.approx(history.batch_loss, abs=1e-12)
     with pytest.raises(ValueError, match="clés inconnues"):
         History.from_dict({"loss": [1.0]})
+
+
+@pytest.mark.parametrize(("placement", "kinds"), [
+    (None, ["Linear", "ReLU", "Linear"]),
+    ("before", ["Linear", "BatchNorm1d", "ReLU", "Linear"]),
+    ("after", ["Linear", "ReLU", "BatchNorm1d", "Linear"]),
+    ("both", ["Linear", "BatchNorm1d", "ReLU", "BatchNorm1d", "Linear"]),
+])
+def test_mlp_batch_norm_placements(placement, kinds):
+    model = mlp([10, 6, 3], activation="relu", batch_norm=placement, seed=0)
+    assert [type(m).__name__ for m in model] == kinds
+
+
+def test_mlp_rejects_unknown_batch_norm_placement():
+    with pytest.raises(ValueError, match="batch_norm inconnu"):
+        mlp([10, 3], batch_norm="partout")
