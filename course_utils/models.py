@@ -5,7 +5,6 @@ from torch import nn
 
 from course_utils.activations import ACTIVATIONS
 
-
 BATCH_NORM_PLACEMENTS = ("before", "after", "both")
 
 
