@@ -187,3 +187,43 @@ def adaptive_explorer() -> Interactive:
         "steps": options_slider("itérations", _STEPS, value=150),
     }
     return _descent_view(controls, reference=False)
+
+
+def bn_placement_explorer(results: dict) -> Interactive:
+    """Chapitre 06 : courbes d'apprentissage selon le placement de la normalisation par lots.
+
+    results : ``{clé : historique (History.to_dict(), avec batch_loss)}`` précalculé (le
+    ``"results"`` de ``experiments.cached_sweep`` avec ``bn_experiments.placement_configs()``
+    et ``keep_batch_loss=True``) ; clé ``f"{placement}|{activation}|{lr:g}"``
+    (``bn_experiments.placement_key``), placement parmi ``"none"``, ``"before"``, ``"after"``,
+    ``"both"``. Il faut toutes les combinaisons placement × activation × pas. En gris, le
+    run sans BN à la même activation et au même pas.
+    """
+    from course_utils.bn_experiments import PLACEMENTS, placement_key, plot_placement
+
+    if not isinstance(results, dict) or not results:
+        raise ValueError("results doit être un dictionnaire non vide {clé : historique}")
+    parts = [key.split("|") for key in results]
+    if any(len(p) != 3 or p[0] not in PLACEMENTS or p[1] not in ACTIVATIONS for p in parts):
+        raise ValueError("chaque clé doit être « placement|activation|pas », par exemple "
+                         "« before|relu|0.1 »")
+    activations = sorted({p[1] for p in parts})
+    rates = sorted({float(p[2]) for p in parts})
+    missing = [placement_key(p, a, lr) for p in PLACEMENTS for a in activations for lr in rates
+               if placement_key(p, a, lr) not in results]
+    if missing:
+        raise ValueError(f"combinaisons absentes de results : {', '.join(missing)}")
+
+    def draw(placement, activation, lr):
+        label = f"BN {PLACEMENTS[placement]}" if placement != "none" else "sans BN"
+        reference = results[placement_key("none", activation, lr)]
+        return plot_placement(results[placement_key(placement, activation, lr)],
+                              None if placement == "none" else reference, label=label,
+                              title=f"{ACTIVATIONS[activation].name}, pas {lr:g}")
+
+    return Interactive(draw, {
+        "placement": choice("BN", {name: key for key, name in PLACEMENTS.items()},
+                            value="before"),
+        "activation": choice("activation", {ACTIVATIONS[a].name: a for a in activations}),
+        "lr": options_slider("pas d'apprentissage", rates, value=rates[len(rates) // 2]),
+    })

@@ -1,6 +1,7 @@
 """Tests des vérificateurs d'exercices : acceptent la référence, rejettent les erreurs
 typiques avec le bon diagnostic, et ne plantent jamais."""
 
+import copy
 import dataclasses
 import math
 
@@ -118,6 +119,65 @@ def _adam_inplace(theta, g, s, r, t, lr, rho1, rho2, delta):
     return theta - lr * (s / (1 - rho1**t)) / (r / (1 - rho2**t) + delta).sqrt(), s, r
 
 
+# chapitre 06 : normalisation par lots
+
+
+def _student_bn_train(x, gamma, beta, eps):
+    mu = x.mean(dim=0)
+    var = ((x - mu) ** 2).mean(dim=0)
+    return gamma * (x - mu) / torch.sqrt(var + eps) + beta
+
+
+def _bn_train_with(stats, denominator=lambda var, eps: torch.sqrt(var + eps)):
+    """Réponse d'étudiant : (μ, σ²) = stats(x), puis γ (x − μ)/denominator(σ², ε) + β."""
+    def answer(x, gamma, beta, eps):
+        mu, var = stats(x)
+        return gamma * (x - mu) / denominator(var, eps) + beta
+
+    return answer
+
+
+def _biased(x):
+    return x.mean(dim=0), x.var(dim=0, unbiased=False)
+
+
+def _student_running(running_mean, running_var, x, momentum):
+    new_mean = (1 - momentum) * running_mean + momentum * x.mean(dim=0)
+    return new_mean, (1 - momentum) * running_var + momentum * x.var(dim=0)
+
+
+def _torch_running_update(running_mean, running_var, x, momentum):
+    running_mean, running_var = running_mean.clone(), running_var.clone()
+    F.batch_norm(x, running_mean, running_var, training=True, momentum=momentum)  # en place
+    return running_mean, running_var
+
+
+def _student_bn_eval(x, gamma, beta, running_mean, running_var, eps):
+    return gamma * (x - running_mean) / torch.sqrt(running_var + eps) + beta
+
+
+def _student_bn_backward(dout, x, gamma, eps):
+    n = x.shape[0]
+    mu, var = _biased(x)
+    x_hat = (x - mu) / torch.sqrt(var + eps)
+    dbeta, dgamma = dout.sum(dim=0), (dout * x_hat).sum(dim=0)
+    dx = gamma / (n * torch.sqrt(var + eps)) * (n * dout - dbeta - x_hat * dgamma)
+    return dx, dgamma, dbeta
+
+
+def _autograd_bn_backward(dout, x, gamma, eps):
+    x, gamma = x.clone().requires_grad_(True), gamma.clone().requires_grad_(True)
+    beta = torch.zeros_like(gamma, requires_grad=True)
+    F.batch_norm(x, None, None, gamma, beta, training=True, eps=eps).backward(dout)
+    return x.grad, gamma.grad, beta.grad
+
+
+def _bn_constant_stats(dout, x, gamma, eps):
+    """μ_B et σ_B traités comme des constantes : dx = γ dout/√(σ²_B + ε)."""
+    dx, dgamma, dbeta = _student_bn_backward(dout, x, gamma, eps)
+    return gamma * dout / torch.sqrt(_biased(x)[1] + eps), dgamma, dbeta
+
+
 CORRECT = [
     (checks.check_to_float_images, lambda x: x.reshape(len(x), -1).float() / 255),
     (checks.check_to_float_images, lambda x: x.flatten(1) / 255.0),
@@ -182,6 +242,18 @@ CORRECT = [
     (checks.check_adam_step, lambda *a: list(_student_adam(*a))),
     (checks.check_adam_step, _adam_update(
         lambda s, r, t, lr, r1, r2, d: lr / (1 - r1**t) * s / (r / (1 - r2**t) + d).sqrt())),
+    (checks.check_batchnorm_train, _student_bn_train),
+    (checks.check_batchnorm_train, _bn_train_with(_biased)),
+    (checks.check_batchnorm_train,
+     lambda x, g, b, eps: F.batch_norm(x, None, None, g, b, training=True, eps=eps)),
+    (checks.check_running_update, _student_running),
+    (checks.check_running_update, lambda m, v, x, a: [m.lerp(x.mean(0), a), v.lerp(x.var(0), a)]),
+    (checks.check_running_update, _torch_running_update),
+    (checks.check_batchnorm_eval, _student_bn_eval),
+    (checks.check_batchnorm_eval,
+     lambda x, g, b, m, v, eps: F.batch_norm(x, m, v, g, b, training=False, eps=eps)),
+    (checks.check_batchnorm_backward, _student_bn_backward),
+    (checks.check_batchnorm_backward, _autograd_bn_backward),
 ]
 
 
@@ -482,6 +554,59 @@ WRONG = [
      "not_finite", ["premier pas", "0/0"]),
     (C.check_adam_step, lambda *a: _student_adam(*a)[::-1], "values", ["désordre"]),
     (C.check_adam_step, _adam_inplace, "custom", ["modifier son argument"]),
+    (C.check_batchnorm_train, _bn_train_with(lambda x: (x.mean(1, keepdim=True),
+                                                        x.var(1, unbiased=False, keepdim=True))),
+     "values", ["x aléatoire (8, 5)", "dim=0", "caractéristique (colonne)"]),
+    (C.check_batchnorm_train, _bn_train_with(lambda x: (x.mean(0), x.var(0))), "values",
+     ["variance du mini-lot est biaisée", "unbiased=False", "m − 1"]),
+    (C.check_batchnorm_train, _bn_train_with(_biased, lambda var, eps: var.sqrt() + eps),
+     "values", ["grand ε = 0.5", "sous la racine"]),
+    (C.check_batchnorm_train, _bn_train_with(_biased, lambda var, eps: var.sqrt()),
+     "not_finite", ["caractéristique constante", "ajoutez ε sous la racine", "0/0"]),
+    (C.check_batchnorm_train, lambda x, g, b, eps: _student_bn_train(x, torch.ones_like(g),
+                                                                      torch.zeros_like(b), eps),
+     "values", ["γ x̂ + β"]),
+    (C.check_batchnorm_train, lambda x, g, b, eps: _student_bn_train(x, b, g, eps), "values",
+     ["inversés"]),
+    (C.check_batchnorm_train, lambda x, g, b, eps: _student_bn_train(x.sub_(x.mean(0)), g, b, eps),
+     "custom", ["modifier son argument"]),
+    (C.check_running_update, lambda m, v, x, a: _student_running(m, v, x, 1 - a), "values",
+     ["sortie new_mean", "convention de PyTorch", "NOUVEAU lot", "optimiseur"]),
+    (C.check_running_update, lambda m, v, x, a: (
+        (1 - a) * m + a * x.mean(0), (1 - a) * v + a * x.var(0, unbiased=False)), "values",
+     ["sortie new_var", "non biaisée", "N/(N − 1)"]),
+    (C.check_running_update, lambda m, v, x, a: (_student_running(m, v, x, a)[0], v), "values",
+     ["sortie new_var", "mettez aussi à jour la variance"]),
+    (C.check_running_update, lambda *a: _student_running(*a)[0], "type",
+     ["tuple de 2 tenseurs", "return new_mean, new_var"]),
+    (C.check_running_update, lambda *a: _student_running(*a)[::-1], "values", ["désordre"]),
+    (C.check_running_update, lambda m, v, x, a: (*_student_running(m, v, x, a), a), "type",
+     ["tuple de 3 éléments"]),
+    (C.check_batchnorm_eval, lambda x, g, b, m, v, eps: _student_bn_train(x, g, b, eps),
+     "values", ["statistiques courantes", "N = 1", "running_mean"]),
+    (C.check_batchnorm_eval, lambda x, g, b, m, v, eps: _student_bn_eval(x, g, b, m, v, 0.0),
+     "values", ["petites variances courantes", "ajoutez ε sous la racine"]),
+    (C.check_batchnorm_eval, lambda x, g, b, m, v, eps: g * (x - m) / (v + eps) + b, "values",
+     ["écart-type", "et non par la variance"]),
+    (C.check_batchnorm_eval, lambda x, g, b, m, v, eps: g * (x - m) / (v.sqrt() + eps) + b,
+     "values", ["sous la racine"]),
+    (C.check_batchnorm_eval, lambda x, g, b, m, v, eps: (x - m) / (v + eps).sqrt(), "values",
+     ["γ x̂ + β"]),
+    (C.check_batchnorm_backward, _bn_constant_stats, "values",
+     ["sortie dx", "μ et σ dépendent de x", "N dout − Σ dout − x̂ Σ dout ⊙ x̂"]),
+    (C.check_batchnorm_backward, lambda *a: _student_bn_backward(*a)[::2] + (
+        _student_bn_backward(*a)[1],), "values", ["sortie dgamma", "désordre"]),
+    (C.check_batchnorm_backward, lambda dout, *a: (*_student_bn_backward(dout, *a)[:2],
+                                                    dout.sum(dim=1)),
+     "shape", ["sortie dbeta", "forme attendue (5,), reçue (8,)", "dim=0"]),
+    (C.check_batchnorm_backward, lambda *a: _student_bn_backward(*a)[0], "type",
+     ["tuple de 3 tenseurs", "return dx, dgamma, dbeta"]),
+    (C.check_batchnorm_backward, lambda dout, x, g, eps: (
+        _student_bn_backward(dout, x, g, eps)[0], (dout * x).sum(0), dout.sum(0)), "values",
+     ["sortie dgamma", "avec x̂"]),
+    (C.check_batchnorm_backward, lambda dout, x, g, eps: (
+        _student_bn_backward(dout, x, g, eps)[0] / g, *_student_bn_backward(dout, x, g, eps)[1:]),
+     "values", ["multipliez dx par γ"]),
 ]
 
 
@@ -516,6 +641,19 @@ def test_chapter04_success_and_converging_steps_are_accepted(capsys):
     report = checks.check_converging_lr.evaluate(lambda lam: 1.99 / lam.max().item())
     assert report.kind == "custom" and "trop lente" in report.message and "κ = 1," in report.message
 
+
+@pytest.mark.parametrize(("var", "kind"), [
+    (lambda x: x.var(dim=0, unbiased=False), "values"),  # x̂ = 0 : la sortie vaut β
+    (lambda x: ((x - x.mean(0)) ** 2).sum(0) / (len(x) - 1), "not_finite"),  # 0/0
+])
+def test_chapter06_batch_statistics_on_a_single_example_are_diagnosed(var, kind):
+    checker = copy.copy(checks.check_batchnorm_eval)  # le seul cas N = 1
+    checker.cases = lambda: [c for c in checks.check_batchnorm_eval.cases() if len(c.args[0]) == 1]
+    answer = _bn_train_with(lambda x: (x.mean(dim=0), var(x)))
+    report = checker.evaluate(lambda x, g, b, m, v, eps: answer(x, g, b, eps))
+    assert report.kind == kind, report.message
+    for word in ("un seul exemple (1, 4)", "statistiques courantes", "x̂ = 0 ou nan"):
+        assert word in report.message, (word, report.message)
 
 # --- Ne jamais planter -----------------------------------------------------------------
 
@@ -554,7 +692,7 @@ BATTERY = {
     "system-exit": (_raise(SystemExit(1)), "exception"),
     "base-exception": (_raise(GeneratorExit()), "exception"),
     "sans-argument": (lambda: 0, None),
-    "trop-d-arguments": (lambda a, b, c, d, e, f: a, "exception"),
+    "trop-d-arguments": (lambda a, b, c, d, e, f, g, h, i, j: a, "exception"),
     "en-place": (_mutate, None),
     "générateur": (_generator, "type"),
     "récursion": (_recurse, "exception"),

@@ -118,3 +118,26 @@ def test_adaptive_explorer_grays_out_unused_hyperparameters():
     assert "RMSProp" in view.figure.texts[0].get_text()
     view.controls["surface"].value = "saddle"
     assert view.figure.axes[0].get_title() == "Point selle"
+
+
+def test_bn_placement_explorer_switches_runs_and_keeps_the_grey_reference():
+    from course_utils.bn_experiments import placement_configs
+    from course_utils.explorers import bn_placement_explorer
+
+    results = {key: {"batch_loss": [float(i) for i in range(k, k + 30)], "epoch": [0.5, 1.0],
+                     "test_acc": [0.5, 0.01 * k]}
+               for k, key in enumerate(placement_configs(rates=(0.1, 1.0)))}
+    view = bn_placement_explorer(results)
+    assert view.values() == {"placement": "before", "activation": "relu", "lr": 1.0}
+    assert [line.get_label() for line in view.figure.axes[0].lines] == [
+        "BN avant l'activation", "référence sans BN"]
+    first = _ydata(view)
+    view.controls["placement"].value = "both"
+    assert view.n_draws == 2 and _ydata(view) != first
+    assert _ydata(view, 1)[0] == pytest.approx(3 + 9.5)  # « none|relu|1 » : k = 3, lissé sur 20
+    view.controls["placement"].value = "none"
+    assert len(view.figure.axes[0].lines) == 1  # pas de référence : c'est elle
+    with pytest.raises(ValueError, match="combinaisons absentes"):
+        bn_placement_explorer({k: v for k, v in results.items() if k != "after|relu|0.1"})
+    with pytest.raises(ValueError, match=r"placement\|activation\|pas"):
+        bn_placement_explorer({"avant|relu|0.1": results["before|relu|0.1"]})

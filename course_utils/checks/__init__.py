@@ -59,6 +59,13 @@ from course_utils.checks.chapter05 import (
     check_adam_step,
     check_rmsprop_accumulator,
 )
+from course_utils.checks.chapter06 import (
+    CHAPTER_06_CHECKERS,
+    check_batchnorm_backward,
+    check_batchnorm_eval,
+    check_batchnorm_train,
+    check_running_update,
+)
 from course_utils.checks.framework import KINDS, Case, Checker, Report
 from course_utils.checks.gradients import numerical_grad, relative_error
 
@@ -71,10 +78,13 @@ __all__ = [
     "check_predicted_variances", "ALL_CHECKERS",
     "check_rmsprop_accumulator", "check_adagrad_effective_lr", "check_adam_step",
     "check_momentum_step", "check_nesterov_grad", "check_converging_lr",
+    "check_batchnorm_train", "check_running_update", "check_batchnorm_eval",
+    "check_batchnorm_backward",
 ]
 
 ALL_CHECKERS: tuple[Checker, ...] = (
     CHAPTER_00_CHECKERS + CHAPTER_01_CHECKERS + CHAPTER_02_CHECKERS + CHAPTER_03_CHECKERS
     + CHAPTER_04_CHECKERS
     + CHAPTER_05_CHECKERS
+    + CHAPTER_06_CHECKERS
 )
