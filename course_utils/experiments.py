@@ -35,7 +35,8 @@ def _optimizer_class(name: str) -> type[torch.optim.Optimizer]:
 def train_mlp(data, *, activation: str = "sigmoid", lr: float = 0.1, epochs: int = 1,
               sizes: tuple[int, ...] = (784, 120, 80, 10), init: str | None = None,
               init_scale: float = 1.0, optimizer: str = "sgd", options: dict | None = None,
-              batch_norm: str | None = None,
+              batch_norm: str | None = None, dropout: float = 0.0, penalty=None,
+              transform=None,
               batch_size: int = 64, evals_per_epoch: int = 4, seed: int = 0,
               progress: bool | None = None,
               desc: str | None = None) -> tuple[torch.nn.Sequential, History]:
@@ -47,12 +48,14 @@ def train_mlp(data, *, activation: str = "sigmoid", lr: float = 0.1, epochs: int
     (``torch.optim.SGD``), "momentum", "nesterov", "adagrad", "rmsprop" ou "adam" (les
     optimiseurs du cours), avec le pas ``lr`` et les autres hyper-paramètres dans ``options``
     (par exemple ``{"momentum": 0.9}``) ; batch_norm : placement de la normalisation par lots
-    (voir ``models.mlp``). Même ``seed`` : mêmes poids initiaux et même ordre des mini-lots.
+    (voir ``models.mlp``) ; dropout, penalty, transform : voir ``models.mlp`` et
+    ``training.train``. Même ``seed`` : mêmes poids initiaux et même ordre des mini-lots.
     """
     if not lr > 0:
         raise ValueError(f"lr doit être > 0 (reçu : {lr})")
     optimizer_class = _optimizer_class(optimizer)
-    model = mlp(list(sizes), activation=activation, seed=seed, batch_norm=batch_norm)
+    model = mlp(list(sizes), activation=activation, seed=seed, batch_norm=batch_norm,
+                dropout=dropout)
     if init is not None:
         from course_utils.init import initialize_
 
@@ -61,7 +64,8 @@ def train_mlp(data, *, activation: str = "sigmoid", lr: float = 0.1, epochs: int
     optimizer = optimizer_class(model.parameters(), lr=lr, **(options or {}))
     label = desc if desc is not None else f"{activation}, pas {lr:g}"
     history = train(model, data, optimizer=optimizer, epochs=epochs, batch_size=batch_size,
-                    evals_per_epoch=evals_per_epoch, seed=seed, progress=progress, desc=label)
+                    evals_per_epoch=evals_per_epoch, seed=seed, progress=progress, desc=label,
+                    penalty=penalty, transform=transform)
     return model, history
 
 

@@ -9,7 +9,7 @@ BATCH_NORM_PLACEMENTS = ("before", "after", "both")
 
 
 def mlp(sizes: list[int], *, activation: str = "sigmoid", seed: int | None = None,
-        batch_norm: str | None = None) -> nn.Sequential:
+        batch_norm: str | None = None, dropout: float = 0.0) -> nn.Sequential:
     """Perceptron multicouche : ``Linear → activation → … → Linear`` (sans softmax final).
 
     La dernière couche renvoie des *logits* : ``F.cross_entropy`` applique lui-même le
@@ -25,6 +25,8 @@ def mlp(sizes: list[int], *, activation: str = "sigmoid", seed: int | None = Non
     batch_norm : normalisation par lots (``nn.BatchNorm1d``) dans chaque couche cachée :
         ``None`` (aucune), ``"before"`` (Linear → BN → activation), ``"after"``
         (Linear → activation → BN) ou ``"both"`` (Linear → BN → activation → BN).
+    dropout : probabilité d'**éteindre** chaque unité cachée (``nn.Dropout(p)`` après chaque
+        activation) ; 0 : pas de dropout.
     """
     if not isinstance(sizes, list | tuple) or len(sizes) < 2:
         raise ValueError(f"sizes doit être une liste d'au moins deux tailles (reçu : {sizes!r})")
@@ -37,14 +39,17 @@ def mlp(sizes: list[int], *, activation: str = "sigmoid", seed: int | None = Non
     if batch_norm is not None and batch_norm not in BATCH_NORM_PLACEMENTS:
         raise ValueError(f"batch_norm inconnu : {batch_norm!r} (attendu : None, "
                          f"{', '.join(BATCH_NORM_PLACEMENTS)})")
+    if not 0 <= dropout < 1:
+        raise ValueError(f"dropout doit être dans [0, 1[ (reçu : {dropout!r})")
     if seed is None:
-        return _build(sizes, activation, batch_norm)
+        return _build(sizes, activation, batch_norm, dropout)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        return _build(sizes, activation, batch_norm)
+        return _build(sizes, activation, batch_norm, dropout)
 
 
-def _build(sizes: list[int], activation: str, batch_norm: str | None) -> nn.Sequential:
+def _build(sizes: list[int], activation: str, batch_norm: str | None,
+           dropout: float) -> nn.Sequential:
     layers: list[nn.Module] = []
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
         layers.append(nn.Linear(n_in, n_out))
@@ -55,6 +60,8 @@ def _build(sizes: list[int], activation: str, batch_norm: str | None) -> nn.Sequ
         layers.append(ACTIVATIONS[activation].module())
         if batch_norm in ("after", "both"):
             layers.append(nn.BatchNorm1d(n_out))
+        if dropout > 0:
+            layers.append(nn.Dropout(dropout))
     return nn.Sequential(*layers)
 
 

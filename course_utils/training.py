@@ -140,6 +140,8 @@ def train(
     seed: int = 0,
     progress: bool | None = None,
     desc: str = "Apprentissage",
+    penalty=None,
+    transform=None,
 ) -> History:
     """Apprend ``model`` par descente de gradient par mini-lots et renvoie l'historique.
 
@@ -150,6 +152,12 @@ def train(
     evals_per_epoch : nombre de mesures (perte et exactitude) par époque.
     seed : graine de l'ordre des mini-lots (générateur local : rien de global n'est modifié).
     progress : barre de progression (``None`` : affichée sauf sous pytest ou ``COURSE_QUIET=1``).
+    penalty : ``penalty(model) -> tenseur 0-d`` ajouté à la perte de chaque mini-lot (par
+        exemple la pénalisation α Ω(θ) du chapitre 7) ; la perte enregistrée l'inclut.
+    transform : ``transform(x, y, generator) -> (x, cible)`` appliqué à chaque mini-lot
+        d'apprentissage (augmentation de données, Mixup…) ; la cible peut être une
+        distribution (N, C) : ``F.cross_entropy`` l'accepte. ``generator`` est le générateur
+        local de l'apprentissage.
     """
     _check_data(data.x_train, data.y_train, "train (apprentissage)")
     _check_data(data.x_test, data.y_test, "train (test)")
@@ -180,7 +188,10 @@ def train(
         for b in range(n_batches):
             idx = perm[b * batch_size : (b + 1) * batch_size]
             start = time.perf_counter()
-            loss_value, correct = _train_step(model, optimizer, loss_fn, x[idx], y[idx])
+            xb, yb = x[idx], y[idx]
+            if transform is not None:
+                xb, yb = transform(xb, yb, generator)
+            loss_value, correct = _train_step(model, optimizer, loss_fn, xb, yb, penalty)
             elapsed += time.perf_counter() - start
             history.batch_loss.append(loss_value)
             window_loss += loss_value * len(idx)
@@ -196,7 +207,7 @@ def train(
     return history
 
 
-def _train_step(model, optimizer, loss_fn, xb, yb) -> tuple[float, int]:
+def _train_step(model, optimizer, loss_fn, xb, yb, penalty=None) -> tuple[float, int]:
     """Un pas d'optimisation sur le mini-lot (xb, yb) ; renvoie (perte, bonnes réponses).
 
     Le calcul passe par une *closure*, comme le demande ``torch.optim`` : certains
@@ -209,12 +220,15 @@ def _train_step(model, optimizer, loss_fn, xb, yb) -> tuple[float, int]:
         optimizer.zero_grad(set_to_none=True)
         logits = model(xb)
         loss = loss_fn(logits, yb)
+        if penalty is not None:
+            loss = loss + penalty(model)
         loss.backward()
         seen["logits"], seen["loss"] = logits, loss
         return loss
 
     optimizer.step(closure)
-    correct = (seen["logits"].argmax(dim=1) == yb).sum().item()
+    labels = yb if yb.ndim == 1 else yb.argmax(dim=1)  # cible douce : sa classe dominante
+    correct = (seen["logits"].argmax(dim=1) == labels).sum().item()
     return seen["loss"].item(), correct
 
 

@@ -150,3 +150,35 @@ def test_mlp_batch_norm_placements(placement, kinds):
 def test_mlp_rejects_unknown_batch_norm_placement():
     with pytest.raises(ValueError, match="batch_norm inconnu"):
         mlp([10, 3], batch_norm="partout")
+
+
+def test_penalty_is_added_to_the_loss(blobs):
+    model = mlp([784, 3], seed=0)
+    plain = train(model, blobs, optimizer=torch.optim.SGD(model.parameters(), lr=0.0))
+    model = mlp([784, 3], seed=0)
+    penalised = train(model, blobs, optimizer=torch.optim.SGD(model.parameters(), lr=0.0),
+                      penalty=lambda m: torch.tensor(2.0))
+    assert penalised.batch_loss == pytest.approx([v + 2.0 for v in plain.batch_loss])
+
+
+def test_transform_sees_each_batch_and_soft_targets_work(blobs):
+    calls = []
+
+    def to_soft(x, y, generator):
+        calls.append(len(x))
+        assert isinstance(generator, torch.Generator)
+        return x, torch.nn.functional.one_hot(y, 3).float()
+
+    model = mlp([784, 8, 3], activation="relu", seed=0)
+    history = train(model, blobs, optimizer=torch.optim.SGD(model.parameters(), lr=0.05),
+                    epochs=3, batch_size=100, transform=to_soft)
+    assert calls == [100] * 18
+    assert history.train_acc[-1] > 0.9
+
+
+def test_mlp_dropout_after_each_hidden_activation():
+    model = mlp([10, 6, 6, 3], activation="relu", dropout=0.5, seed=0)
+    assert [type(m).__name__ for m in model] == [
+        "Linear", "ReLU", "Dropout", "Linear", "ReLU", "Dropout", "Linear"]
+    with pytest.raises(ValueError, match="dropout doit être"):
+        mlp([10, 3], dropout=1.0)
