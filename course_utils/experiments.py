@@ -202,3 +202,37 @@ def adam_bias_trace(grads: torch.Tensor, *, lr: float = 0.001,
                 trace["√r"].append((state.r**0.5).item())
                 trace["√r̂"].append(((state.r / (1 - rho2**state.t)) ** 0.5).item())
     return trace
+
+
+def sample_configs(space: dict[str, list], n: int, *, seed: int = 0) -> dict[str, dict]:
+    """Recherche aléatoire : ``n`` configurations distinctes tirées dans ``space``.
+
+    space : ``{argument de train_mlp : liste de valeurs}`` ; la clé spéciale ``"optimizer"``
+    prend des paires (nom, pas) (momentum 0,9 pour « momentum » et « nesterov »).
+    Renvoie ``{nom lisible : arguments de train_mlp}``.
+    """
+    import itertools
+    import random
+
+    keys = list(space)
+    grid = list(itertools.product(*(space[k] for k in keys)))
+    if not 1 <= n <= len(grid):
+        raise ValueError(f"n doit être entre 1 et {len(grid)} (reçu : {n})")
+    chosen = random.Random(seed).sample(grid, n)
+    configs = {}
+    for values in chosen:
+        config = dict(zip(keys, values, strict=True))
+        if "optimizer" in config:
+            config["optimizer"], config["lr"] = config["optimizer"]
+            if config["optimizer"] in ("momentum", "nesterov"):
+                config["options"] = {"momentum": 0.9}
+        configs[_config_name(config)] = config
+    return configs
+
+
+def _config_name(config: dict) -> str:
+    parts = [config.get("activation", "sigmoid"), config.get("init") or "init. PyTorch",
+             f"{config.get('optimizer', 'sgd')} {config.get('lr', 0.1):g}",
+             "BN" if config.get("batch_norm") else "sans BN",
+             f"dropout {config['dropout']:g}" if config.get("dropout") else "sans dropout"]
+    return " | ".join(parts)

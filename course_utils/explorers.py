@@ -227,3 +227,55 @@ def bn_placement_explorer(results: dict) -> Interactive:
         "activation": choice("activation", {ACTIVATIONS[a].name: a for a in activations}),
         "lr": options_slider("pas d'apprentissage", rates, value=rates[len(rates) // 2]),
     })
+
+
+def regularization_explorer(results: dict) -> Interactive:
+    """Chapitre 07 : poids de la première couche et exactitudes selon la pénalisation L1 ou L2.
+
+    results : le dictionnaire de ``reg_experiments.penalty_sweep`` (précalculé, par exemple
+    avec ``cache.cached``) : un run par type et par α, plus le run « none ». À gauche,
+    l'histogramme des poids de la première couche (échelle log, en gris sans pénalisation) ;
+    à droite, les exactitudes d'apprentissage et de test selon α, et leur écart pour α choisi.
+    Rien n'est réappris : chaque changement ne fait que retracer.
+    """
+    from course_utils.reg_experiments import alpha_label, penalty_key, plot_penalty
+
+    if not isinstance(results, dict) or not {"kinds", "alphas", "edges", "runs"} <= set(results):
+        raise ValueError("results doit être le dictionnaire renvoyé par penalty_sweep")
+    kinds, alphas = results["kinds"], results["alphas"]
+    keys = ["none"] + [penalty_key(kind, alpha) for kind in kinds for alpha in alphas]
+    missing = [key for key in keys if key not in results["runs"]]
+    if missing:
+        raise ValueError(f"runs absents de results : {', '.join(missing)}")
+
+    def draw(kind, alpha):
+        return plot_penalty(results, kind, alpha)
+
+    return Interactive(draw, {
+        "kind": choice("pénalisation", {kind.upper(): kind for kind in kinds}),
+        "alpha": options_slider("α", [(alpha_label(a), a) for a in alphas],
+                                value=alphas[len(alphas) // 2]),
+    })
+
+
+def dropout_explorer(results: dict) -> Interactive:
+    """Chapitre 07 : courbes d'apprentissage selon la probabilité p d'éteindre une unité.
+
+    results : le dictionnaire de ``reg_experiments.dropout_runs`` (précalculé). Pertes
+    d'apprentissage et de test, exactitude de test, au fil des époques ; en gris, sans dropout.
+    """
+    from course_utils.reg_experiments import plot_dropout
+
+    if not isinstance(results, dict) or not {"rates", "runs"} <= set(results):
+        raise ValueError("results doit être le dictionnaire renvoyé par dropout_runs")
+    missing = [f"{p:g}" for p in results["rates"] if f"{p:g}" not in results["runs"]]
+    if missing:
+        raise ValueError(f"runs absents de results : {', '.join(missing)}")
+
+    def draw(p):
+        return plot_dropout(results, p)
+
+    rates = results["rates"]
+    return Interactive(draw, {"p": options_slider(
+        "p (probabilité d'éteindre)", [(f"{p:g}".replace(".", ","), p) for p in rates],
+        value=max(rates))})

@@ -67,6 +67,30 @@ def show_images(x, y=None, pred=None, *, ncols: int = 8, title: str | None = Non
     return fig
 
 
+def show_weights(weights: torch.Tensor, *, ncols: int = 8, title: str | None = None):
+    """Les poids d'entrée de neurones de la première couche, vus comme des images 28×28.
+
+    weights : (K, 784), une ligne par neurone (``model[0].weight[:K]``). Chaque image a sa
+    propre échelle de couleurs, symétrique autour de 0 (rouge : positif, bleu : négatif).
+    """
+    if not isinstance(weights, torch.Tensor) or weights.ndim != 2 or weights.shape[1] != 784:
+        raise ValueError("weights doit être un tenseur (K, 784)")
+    images = weights.detach().reshape(-1, 28, 28)  # (K, 28, 28)
+    ncols = min(ncols, len(images))
+    nrows = math.ceil(len(images) / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(1.2 * ncols, 1.2 * nrows + 0.4),
+                             squeeze=False)
+    for k, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if k < len(images):
+            limit = images[k].abs().max().item() or 1.0
+            ax.imshow(images[k].numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
 def _label(k, y, pred) -> str:
     parts = []
     if y is not None:

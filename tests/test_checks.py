@@ -178,6 +178,62 @@ def _bn_constant_stats(dout, x, gamma, eps):
     return gamma * dout / torch.sqrt(_biased(x)[1] + eps), dgamma, dbeta
 
 
+# chapitre 07 : régularisation
+
+
+def _student_l1(weights, alpha):
+    total = 0
+    for w in weights:
+        total = total + w.abs().sum()
+    return alpha * total
+
+
+def _student_dropout(x, p, training, generator):
+    if not training:
+        return x
+    mask = (torch.rand(x.shape, generator=generator) >= p).to(x.dtype)
+    return x * mask / (1 - p)
+
+
+def _bernoulli_dropout(x, p, training, generator):
+    if not training:
+        return x
+    return x * torch.bernoulli(torch.full_like(x, 1 - p), generator=generator) / (1 - p)
+
+
+def _dropout_with(keep=lambda u, p: u >= p, scale=lambda p: 1 / (1 - p), in_eval=None):
+    """Réponse d'étudiant : u ~ U[0, 1), éléments gardés si keep(u, p), multipliés par
+    scale(p) ; en évaluation : x, ou in_eval(x, p) si donné."""
+    def answer(x, p, training, generator):
+        if not training:
+            return x if in_eval is None else in_eval(x, p)
+        u = torch.rand(x.shape, generator=generator, dtype=x.dtype)
+        return x * keep(u, p) * scale(p)
+
+    return answer
+
+
+def _student_mixup(x, y_onehot, lam, perm):
+    return lam * x + (1 - lam) * x[perm], lam * y_onehot + (1 - lam) * y_onehot[perm]
+
+
+def _mixup_inplace(x, y_onehot, lam, perm):
+    partner_x, partner_y = x[perm], y_onehot[perm]
+    return x.mul_(lam).add_((1 - lam) * partner_x), y_onehot.mul_(lam).add_((1 - lam) * partner_y)
+
+
+def _student_should_stop(val_losses, patience):
+    best = val_losses.index(min(val_losses))
+    return len(val_losses) - 1 - best >= patience
+
+
+def _previous_epoch_only(val_losses, patience):
+    bad = 0
+    for i in range(1, len(val_losses)):
+        bad = bad + 1 if val_losses[i] >= val_losses[i - 1] else 0
+    return bad >= patience
+
+
 CORRECT = [
     (checks.check_to_float_images, lambda x: x.reshape(len(x), -1).float() / 255),
     (checks.check_to_float_images, lambda x: x.flatten(1) / 255.0),
@@ -254,6 +310,22 @@ CORRECT = [
      lambda x, g, b, m, v, eps: F.batch_norm(x, m, v, g, b, training=False, eps=eps)),
     (checks.check_batchnorm_backward, _student_bn_backward),
     (checks.check_batchnorm_backward, _autograd_bn_backward),
+    (checks.check_l1_penalty, _student_l1),
+    (checks.check_l1_penalty, lambda w, a: a * sum(t.abs().sum() for t in w)),
+    (checks.check_l1_penalty, lambda w, a: a * torch.cat([t.flatten() for t in w]).norm(p=1)),
+    (checks.check_l1_penalty, lambda w, a: a * torch.stack([t.abs().sum() for t in w]).sum()),
+    (checks.check_inverted_dropout, _student_dropout),
+    (checks.check_inverted_dropout, _dropout_with(keep=lambda u, p: u < 1 - p)),
+    (checks.check_inverted_dropout, _bernoulli_dropout),
+    (checks.check_mixup_batch, _student_mixup),
+    (checks.check_mixup_batch, lambda x, y, lam, perm: (torch.lerp(x[perm], x, lam),
+                                                        torch.lerp(y[perm], y, lam))),
+    (checks.check_early_stopping_rule, _student_should_stop),
+    (checks.check_early_stopping_rule,
+     lambda v, patience: len(v) > patience and min(v[-patience:]) >= min(v[:-patience])),
+    (checks.check_early_stopping_rule, lambda v, patience: len(v) - 1 - np.argmin(v) >= patience),
+    (checks.check_early_stopping_rule,
+     lambda v, patience: torch.tensor(v).argmin() <= len(v) - 1 - patience),
 ]
 
 
@@ -607,6 +679,100 @@ WRONG = [
     (C.check_batchnorm_backward, lambda dout, x, g, eps: (
         _student_bn_backward(dout, x, g, eps)[0] / g, *_student_bn_backward(dout, x, g, eps)[1:]),
      "values", ["multipliez dx par γ"]),
+    (C.check_l1_penalty, lambda w, a: a * sum((t**2).sum() for t in w), "values",
+     ["pénalisation L2", "valeurs absolues", "α Σ |w|"]),
+    (C.check_l1_penalty, lambda w, a: sum(t.abs().sum() for t in w), "values",
+     ["multipliez la somme par alpha"]),
+    (C.check_l1_penalty, lambda w, a: a * sum(t.abs().mean() for t in w), "values",
+     [".mean()", "Ω(θ) = Σ |w|"]),
+    (C.check_l1_penalty, lambda w, a: a * torch.cat([t.flatten() for t in w]).abs().mean(),
+     "values", [".mean()"]),
+    (C.check_l1_penalty, lambda w, a: a * sum(t.sum() for t in w), "values", ["compensent"]),
+    (C.check_l1_penalty, lambda w, a: a * sum(t.sum().abs() for t in w), "values", ["|Σ w|"]),
+    (C.check_l1_penalty, lambda w, a: a * w[0].abs().sum(), "values",
+     ["pas seulement le premier"]),
+    (C.check_l1_penalty, lambda w, a: _student_l1(w, a).item(), "type", [".item()"]),
+    (C.check_l1_penalty, lambda w, a: torch.zeros(1) + _student_l1(w, a), "shape",
+     ["forme attendue () (scalaire), reçue (1,)", "torch.zeros(1)"]),
+    (C.check_l1_penalty, lambda w, a: torch.stack([a * t.abs().sum() for t in w]), "shape",
+     ["un seul nombre"]),
+    (C.check_l1_penalty, lambda w, a: torch.tensor(_student_l1(w, a).item(), dtype=w[0].dtype),
+     "custom", ["dérivable", "backward()", "torch.tensor"]),
+    (C.check_l1_penalty, lambda w, a: a * sum(torch.sqrt(t**2).sum() for t in w), "custom",
+     ["α sign(w)", "gradient nan en w = 0"]),
+    (C.check_l1_penalty, lambda w, a: a * sum(t.abs_().sum() for t in w), "custom",
+     ["modifier la liste weights", "w.abs_()"]),
+    (C.check_inverted_dropout, _dropout_with(scale=lambda p: 1.0), "custom",
+     ["x/(1 − p)", "dropout inversé", "(1 − p) x"]),
+    (C.check_inverted_dropout, _dropout_with(scale=lambda p: 1 - p), "custom",
+     ["divisez par 1 − p, ne multipliez pas"]),
+    (C.check_inverted_dropout, _dropout_with(scale=lambda p: 1 / p), "custom",
+     ["rapport y/x mesuré de 3.33", "et non 1/p"]),
+    (C.check_inverted_dropout, _dropout_with(keep=lambda u, p: u < p, scale=lambda p: 1 / p),
+     "custom",
+     ["fraction d'éléments éteints", "pour p = 0.3", "probabilité d'éteindre",
+      "convention de PyTorch", "1 − p"]),
+    (C.check_inverted_dropout, lambda x, p, training, g: _student_dropout(x, p, True, g),
+     "custom", ["en évaluation (training=False), renvoyez x inchangé"]),
+    (C.check_inverted_dropout, _dropout_with(in_eval=lambda x, p: (1 - p) * x), "custom",
+     ["vous multipliez par 1 − p", "déjà faite en apprentissage"]),
+    (C.check_inverted_dropout, lambda x, p, training, g: F.dropout(x, p, training), "custom",
+     ["générateur global", "generator=generator"]),
+    (C.check_inverted_dropout,
+     lambda x, p, training, g: _student_dropout(x, p, training, torch.Generator().manual_seed(0)),
+     "custom", ["dépendre de generator"]),
+    (C.check_inverted_dropout, _dropout_with(keep=lambda u, p: u >= 0.5), "custom",
+     ["fraction d'éléments éteints", "attendu p à"]),
+    (C.check_inverted_dropout, lambda x, p, t, g: _student_dropout(x.double(), p, t, g), "dtype",
+     ["dtype attendu torch.float32, reçu torch.float64", "restez en float32"]),
+    (C.check_inverted_dropout,
+     lambda x, p, training, g: x.mul_(_student_dropout(torch.ones_like(x), p, training, g)),
+     "custom", ["modifier son argument"]),
+    (C.check_inverted_dropout, lambda x, p, training, g: (_student_dropout(x, p, training, g),
+                                                          x != 0), "type", ["un seul tenseur"]),
+    (C.check_mixup_batch, lambda x, y, lam, perm: (_student_mixup(x, y, lam, perm)[0], y),
+     "values", ["sortie y_mixed", "mélangez aussi les étiquettes"]),
+    (C.check_mixup_batch, lambda x, y, lam, perm: (x, _student_mixup(x, y, lam, perm)[1]),
+     "values", ["sortie x_mixed", "mélangez aussi les images"]),
+    (C.check_mixup_batch, lambda x, y, lam, perm: _student_mixup(x, y, 1 - lam, perm), "values",
+     ["λ = 0.7", "λ pondère l'exemple lui-même"]),
+    (C.check_mixup_batch, lambda x, y, lam, perm: (lam * x + (1 - lam) * x,
+                                                   lam * y + (1 - lam) * y), "values",
+     ["sans perm"]),
+    (C.check_mixup_batch, lambda x, y, lam, perm: _student_mixup(x, y, lam, perm.argsort()),
+     "values", ["perm[i]"]),
+    (C.check_mixup_batch, lambda *a: _student_mixup(*a)[::-1], "shape", ["désordre"]),
+    (C.check_mixup_batch, lambda *a: _student_mixup(*a)[0], "type",
+     ["tuple de 2 tenseurs", "return x_mixed, y_mixed"]),
+    (C.check_mixup_batch, _mixup_inplace, "custom", ["modifier son argument"]),
+    (C.check_early_stopping_rule, _previous_epoch_only, "values",
+     ["patience épuisée", "meilleur score vu jusqu'ici", "époque précédente"]),
+    (C.check_early_stopping_rule, lambda v, p: len(v) - 1 - v.index(min(v)) > p, "values",
+     ["attendu True, obtenu False", "décalage d'un", "≥ patience"]),
+    (C.check_early_stopping_rule, lambda v, p: len(v) - v.index(min(v)) >= p, "values",
+     ["une époque avant la limite", "l'époque du minimum ne compte pas"]),
+    (C.check_early_stopping_rule, lambda v, p: len(v) - 1 - v.index(max(v)) >= p, "values",
+     ["pas le maximum"]),
+    (C.check_early_stopping_rule, lambda v, p: v[::-1].index(min(v)) >= p, "values",
+     ["égalité avec le minimum", "première occurrence"]),
+    (C.check_early_stopping_rule, lambda v, p: int(_student_should_stop(v, p)), "type",
+     ["bool", "True ou False"]),
+    (C.check_early_stopping_rule, lambda v, p: np.array([_student_should_stop(v, p)] * 2),
+     "type", ["numpy.ndarray"]),
+    (C.check_best_config, lambda r: max(r, key=lambda n: max(r[n]["test_acc"])), "values",
+     ["dernière exactitude"]),
+    (C.check_best_config, lambda r: min(r, key=lambda n: r[n]["train_loss"][-1]), "values",
+     ["perte d'apprentissage"]),
+    (C.check_best_config, lambda r: min(r, key=lambda n: r[n]["test_acc"][-1]), "values",
+     ["max et non min"]),
+    (C.check_weight_sparsity, lambda w, t: (w < t).float().mean().item(), "values",
+     ["valeur absolue"]),
+    (C.check_weight_sparsity, lambda w, t: (w.abs() < t).sum().item(), "values", ["fraction"]),
+    (C.check_weight_sparsity, lambda w, t: (w.abs() < t).float().mean(), "type", ["float"]),
+    (C.check_weight_image, lambda w: (w / w.max()).reshape(28, 28), "values",
+     ["valeur absolue"]),
+    (C.check_weight_image, lambda w: w.reshape(28, 28), "values", ["plus grande valeur"]),
+    (C.check_weight_image, lambda w: w / w.abs().max(), "shape", ["forme"]),
 ]
 
 
@@ -654,6 +820,28 @@ def test_chapter06_batch_statistics_on_a_single_example_are_diagnosed(var, kind)
     assert report.kind == kind, report.message
     for word in ("un seul exemple (1, 4)", "statistiques courantes", "x̂ = 0 ou nan"):
         assert word in report.message, (word, report.message)
+
+
+def test_chapter07_success_message_and_hints_need_a_consistent_pattern(capsys):
+    checks.check_early_stopping_rule(_student_should_stop)
+    assert capsys.readouterr().out == f"✅ Exercice 7.4 (should_stop){NBSP}: correct sur 9 cas.\n"
+    # un booléen faux coïncide souvent par hasard avec une erreur typique : pas d'indice
+    # tant que la réponse ne reproduit pas cette erreur sur tous les cas
+    report = checks.check_early_stopping_rule.evaluate(lambda v, p: False)
+    assert report.kind == "values" and "Indice" not in report.message, report.message
+
+
+def test_chapter07_dropout_statistics_accept_every_correct_recipe():
+    """Trois tirages corrects du masque, sur cinq générateurs : jamais refusés (z = 5)."""
+    for seed in range(5):
+        for answer in (_student_dropout, _bernoulli_dropout,
+                       _dropout_with(keep=lambda u, p: u < 1 - p)):
+            def shifted(x, p, training, g, answer=answer, seed=seed):
+                torch.rand(seed, generator=g)  # décale le flux : d'autres masques
+                return answer(x, p, training, g)
+
+            assert checks.check_inverted_dropout.evaluate(shifted).passed
+
 
 # --- Ne jamais planter -----------------------------------------------------------------
 

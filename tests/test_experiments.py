@@ -120,3 +120,17 @@ def test_adam_bias_trace_first_step():
     assert trace["ŝ"][0] == pytest.approx(1.0) and trace["s"][0] == pytest.approx(0.1)
     with pytest.raises(ValueError, match="1-D"):
         experiments.adam_bias_trace(torch.ones(2, 2))
+
+
+def test_sample_configs_is_a_deterministic_random_search():
+    space = {"activation": ["relu", "tanh"], "optimizer": [["sgd", 0.1], ["momentum", 0.01]],
+             "dropout": [0.0, 0.2]}
+    first = experiments.sample_configs(space, 5, seed=0)
+    assert first == experiments.sample_configs(space, 5, seed=0)
+    assert len(first) == 5 and first != experiments.sample_configs(space, 5, seed=1)
+    for config in first.values():
+        assert config["optimizer"] in ("sgd", "momentum") and "lr" in config
+        if config["optimizer"] == "momentum":
+            assert config["options"] == {"momentum": 0.9}
+    with pytest.raises(ValueError, match="n doit être entre 1 et 8"):
+        experiments.sample_configs(space, 9)

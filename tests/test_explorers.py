@@ -141,3 +141,63 @@ def test_bn_placement_explorer_switches_runs_and_keeps_the_grey_reference():
         bn_placement_explorer({k: v for k, v in results.items() if k != "after|relu|0.1"})
     with pytest.raises(ValueError, match=r"placement\|activation\|pas"):
         bn_placement_explorer({"avant|relu|0.1": results["before|relu|0.1"]})
+
+
+def _penalty_results():
+    """Un faux ``penalty_sweep`` : 4 classes d'histogramme, 3 valeurs de α par type."""
+    alphas = [1e-4, 1e-3, 1e-2]
+
+    def run(k):
+        return {"counts": [k, 2 * k + 1, 0, 1], "train_acc": 1.0, "test_acc": 0.9 - 0.01 * k,
+                "train_loss": 0.01, "test_loss": 0.4, "gap": 0.1 + 0.01 * k,
+                "sparsity_first": 0.1 * k}
+
+    runs = {f"{kind}|{a:g}": run(1 + i + 3 * j) for j, kind in enumerate(["l1", "l2"])
+            for i, a in enumerate(alphas)}
+    return {"kinds": ["l1", "l2"], "alphas": alphas, "edges": [-0.2, -0.1, 0.0, 0.1, 0.2],
+            "runs": runs | {"none": run(0)}}
+
+
+def test_regularization_explorer_redraws_the_cached_histogram_and_gap():
+    from course_utils.explorers import regularization_explorer
+
+    results = _penalty_results()
+    view = regularization_explorer(results)
+    assert view.values() == {"kind": "l1", "alpha": 1e-3}
+    hist, acc = view.figure.axes[:2]
+    assert hist.get_yscale() == "log" and acc.get_xscale() == "log"
+    assert list(hist.patches[1].get_data().values) == [2, 5, 0, 1]  # l1|0.001 : k = 2
+    assert list(hist.patches[0].get_data().values) == [0, 1, 0, 1]  # référence « none »
+    assert view.figure._suptitle.get_text() == "Pénalisation L1, α = 10⁻³"
+    assert acc.get_title().startswith("Écart apprentissage − test : 12.0 points")
+    view.controls["kind"].value = "l2"
+    view.controls["alpha"].value = 1e-2
+    assert view.n_draws == 3 and list(view.figure.axes[0].patches[1].get_data().values) == [
+        6, 13, 0, 1]  # l2|0.01 : k = 6
+    assert view.figure.axes[0].get_title() == "60 % des poids avec |w| < 10⁻³"
+    assert [label for label, _ in view.controls["alpha"].options] == ["10⁻⁴", "10⁻³", "10⁻²"]
+    del results["runs"]["l2|0.01"]
+    with pytest.raises(ValueError, match="runs absents de results : l2|0.01"):
+        regularization_explorer(results)
+    with pytest.raises(ValueError, match="renvoyé par penalty_sweep"):
+        regularization_explorer({"runs": {}})
+
+
+def test_dropout_explorer_slides_over_the_precomputed_rates():
+    from course_utils.explorers import dropout_explorer
+
+    def run(p):
+        history = {"epoch": [1, 2, 3], "train_loss": [1.0, 0.5 + p, 0.1 + p],
+                   "test_loss": [1.1, 0.6, 0.7], "test_acc": [0.8, 0.85, 0.86 + p / 10]}
+        return {"history": history, "test_acc": history["test_acc"][-1]}
+
+    results = {"rates": [0.0, 0.2, 0.5], "runs": {f"{p:g}": run(p) for p in (0.0, 0.2, 0.5)}}
+    view = dropout_explorer(results)
+    assert view.values() == {"p": 0.5}
+    loss, acc = view.figure.axes
+    assert len(loss.lines) == 4 and loss.lines[0].get_ydata()[-1] == pytest.approx(0.6)
+    assert acc.lines[0].get_label() == "p = 0,5 : 91.0 %" and acc.lines[1].get_color() == "gray"
+    view.controls["p"].value = 0.0
+    assert len(view.figure.axes[0].lines) == 2  # sans dropout : pas de référence grise
+    with pytest.raises(ValueError, match="runs absents de results : 0.2"):
+        dropout_explorer({"rates": [0.2], "runs": {}})

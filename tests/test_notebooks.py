@@ -44,7 +44,7 @@ def test_chapter_shape(path):
     assert "setup(seed=0, threads=1)" in setup.source
     markdown = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
     assert "## À retenir" in markdown and "## Pour aller plus loin" in markdown
-    assert "**Chapitre suivant**" in markdown
+    assert "**Chapitre suivant**" in markdown or "**Retour au début**" in markdown
     exercises = re.findall(r"### Exercice (\d+)\.(\d+)", markdown)
     assert len(exercises) >= 3 and {e[0] for e in exercises} == {str(int(path.name[:2]))}
 

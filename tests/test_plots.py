@@ -10,6 +10,7 @@ from course_utils.plots import (
     plot_losses,
     plot_xy,
     show_images,
+    show_weights,
 )
 from course_utils.source import show_source
 from course_utils.training import History
@@ -90,3 +91,14 @@ def test_plot_xy_each_curve_has_its_own_abscissa():
     assert list(ax.lines[1].get_xdata()) == [10, 20] and ax.get_xscale() == "log"
     with pytest.raises(ValueError, match="2 ordonnées pour 3 abscisses"):
         plot_xy({"a": ([1, 2, 3], [1, 2])}, xlabel="", ylabel="", title="")
+
+
+def test_show_weights_one_symmetric_image_per_neuron():
+    weights = torch.randn(10, 784)
+    fig = show_weights(weights, ncols=5, title="poids")
+    images = [ax.images[0] for ax in fig.axes if ax.images]
+    assert len(images) == 10
+    low, high = images[3].get_clim()
+    assert low == -high == -weights[3].abs().max().item()
+    with pytest.raises(ValueError, match="K, 784"):
+        show_weights(torch.randn(3, 10))

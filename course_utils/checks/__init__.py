@@ -66,6 +66,19 @@ from course_utils.checks.chapter06 import (
     check_batchnorm_train,
     check_running_update,
 )
+from course_utils.checks.chapter07 import (
+    CHAPTER_07_CHECKERS,
+    check_early_stopping_rule,
+    check_inverted_dropout,
+    check_l1_penalty,
+    check_mixup_batch,
+)
+from course_utils.checks.chapter08 import (
+    CHAPTER_08_CHECKERS,
+    check_best_config,
+    check_weight_image,
+    check_weight_sparsity,
+)
 from course_utils.checks.framework import KINDS, Case, Checker, Report
 from course_utils.checks.gradients import numerical_grad, relative_error
 
@@ -80,6 +93,9 @@ __all__ = [
     "check_momentum_step", "check_nesterov_grad", "check_converging_lr",
     "check_batchnorm_train", "check_running_update", "check_batchnorm_eval",
     "check_batchnorm_backward",
+    "check_l1_penalty", "check_inverted_dropout", "check_mixup_batch",
+    "check_early_stopping_rule",
+    "check_best_config", "check_weight_sparsity", "check_weight_image",
 ]
 
 ALL_CHECKERS: tuple[Checker, ...] = (
@@ -87,4 +103,6 @@ ALL_CHECKERS: tuple[Checker, ...] = (
     + CHAPTER_04_CHECKERS
     + CHAPTER_05_CHECKERS
     + CHAPTER_06_CHECKERS
+    + CHAPTER_07_CHECKERS
+    + CHAPTER_08_CHECKERS
 )

@@ -1,11 +1,14 @@
-"""L'édition étudiante exécutée comme un étudiant qui n'a encore rien fait."""
+"""L'édition étudiante exécutée comme un étudiant qui n'a encore rien fait.
+
+Les tests sont répartis en deux fichiers (``test_student_edition_*.py``) pour que
+pytest-xdist les exécute en parallèle sur les deux cœurs.
+"""
 
 import ast
 import re
 from pathlib import Path
 
 import nbformat
-import pytest
 from nbclient import NotebookClient
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
@@ -26,8 +29,7 @@ def _assigned_names(source: str) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("path", STUDENT, ids=lambda p: p.stem)
-def test_student_edition_runs_top_to_bottom(path):
+def check_student_notebook(path: Path) -> None:
     """Un étudiant qui n'a encore rien fait exécute tout : chaque vérificateur lui répond
     « pas encore fait », et les seules erreurs sont les exercices non faits et leurs
     conséquences (des noms qu'une cellule interrompue n'a pas pu définir)."""
