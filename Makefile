@@ -35,10 +35,18 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile tests notebooks/complet --nbval \
 	  --nbval-sanitize-with notebooks/sanitize.cfg
 	$(BIN)/ruff check .
+	@if command -v hunspell >/dev/null && hunspell -D </dev/null 2>&1 | grep -q fr_FR; then \
+	  $(BIN)/python -m course_utils.spelling; \
+	else \
+	  echo "Vérification orthographique NON exécutée : hunspell et son dictionnaire français"; \
+	  echo "sont absents (Debian/Ubuntu : sudo apt install hunspell hunspell-fr)."; \
+	fi
 
 etudiant: $(STAMP)
 	$(BIN)/python -m course_utils.editions
 
+# Exécute tous les notebooks complets (durée et mémoire de chacun), puis régénère l'édition
+# étudiante. COURSE_REGENERATE=1 recalcule aussi les balayages enregistrés.
 notebooks: $(STAMP)
 	$(BIN)/python -m course_utils.execute notebooks/complet/*.ipynb
 	$(BIN)/python -m course_utils.editions

@@ -1,19 +1,56 @@
 """Exécute les notebooks de l'édition complète de haut en bas et enregistre leurs sorties.
 
 Usage : ``python -m course_utils.execute notebooks/complet/*.ipynb`` (ou ``make notebooks``).
-Affiche la durée d'exécution de chaque notebook (jamais enregistrée dans le notebook).
+Affiche, pour chaque notebook, sa durée d'exécution et la mémoire maximale de son noyau (ces
+mesures ne sont jamais enregistrées dans le notebook).
 """
 
 import sys
+import threading
 import time
 from pathlib import Path
 
 import nbformat
+import psutil
 from nbclient import NotebookClient
 
+GOAL_SECONDS, GOAL_MEGABYTES = 45, 1536
 
-def execute_notebook(path: Path, *, timeout: int = 300) -> float:
-    """Exécute le notebook ``path`` sur place (état des widgets compris) ; renvoie la durée (s)."""
+
+class _PeakMemory:
+    """Surveille, dans un fil à part, la mémoire résidente des processus enfants (le noyau)."""
+
+    def __init__(self, interval: float = 0.05):
+        self.interval, self.peak = interval, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for child in me.children(recursive=True):
+                try:
+                    total += child.memory_info().rss
+                except psutil.Error:  # processus terminé entre-temps
+                    continue
+            self.peak = max(self.peak, total)
+            self._stop.wait(self.interval)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def execute_notebook(path: Path, *, timeout: int = 300) -> tuple[float, float]:
+    """Exécute le notebook ``path`` sur place (état des widgets compris).
+
+    Renvoie ``(durée en s, mémoire maximale du noyau en Mo)``.
+    """
     path = Path(path)
     if path.suffix != ".ipynb" or not path.is_file():
         raise FileNotFoundError(f"notebook introuvable : {path}")
@@ -21,21 +58,30 @@ def execute_notebook(path: Path, *, timeout: int = 300) -> float:
     client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}},
                             store_widget_state=True)
-    start = time.perf_counter()
-    client.execute()
-    duration = time.perf_counter() - start
+    with _PeakMemory() as memory:
+        start = time.perf_counter()
+        client.execute()
+        duration = time.perf_counter() - start
     nbformat.write(notebook, path)
-    return duration
+    return duration, memory.peak / 2**20
 
 
 def main(paths: list[str]) -> int:
     if not paths:
         print("usage : python -m course_utils.execute NOTEBOOK.ipynb …")
         return 2
+    print(f"| notebook | durée (s) | mémoire max. (Mo) | objectifs ≤ {GOAL_SECONDS} s, "
+          f"≤ {GOAL_MEGABYTES} Mo |")
+    print("|---|---:|---:|---|")
+    total, ok = 0.0, True
     for name in paths:
-        duration = execute_notebook(Path(name))
-        print(f"{name} : exécuté en {duration:.1f} s")
-    return 0
+        duration, megabytes = execute_notebook(Path(name))
+        met = duration <= GOAL_SECONDS and megabytes <= GOAL_MEGABYTES
+        ok, total = ok and met, total + duration
+        print(f"| {Path(name).stem} | {duration:.1f} | {megabytes:.0f} | "
+              f"{'atteints' if met else 'NON atteints'} |", flush=True)
+    print(f"| total | {total:.1f} | | |")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
