@@ -33,7 +33,14 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile tests notebooks/complet --nbval \
+	  --ignore=tests/navigateur \
 	  --nbval-sanitize-with notebooks/sanitize.cfg
+	@if command -v chromium >/dev/null 2>&1; then \
+	  $(BIN)/python -m pytest -q tests/navigateur; \
+	else \
+	  echo "Test dans un vrai navigateur NON exécuté : Chromium est absent"; \
+	  echo "(Debian/Ubuntu : sudo apt install chromium ; captures dans artifacts/navigateur/)."; \
+	fi
 	$(BIN)/ruff check .
 	@if command -v hunspell >/dev/null && hunspell -D </dev/null 2>&1 | grep -q fr_FR; then \
 	  $(BIN)/python -m course_utils.spelling; \
