@@ -55,7 +55,7 @@ etudiant: $(STAMP)
 # Exécute tous les notebooks complets (durée et mémoire de chacun), puis régénère l'édition
 # étudiante. COURSE_REGENERATE=1 recalcule aussi les balayages enregistrés.
 notebooks: $(STAMP)
-	$(BIN)/python -m course_utils.execute notebooks/complet/*.ipynb
+	$(BIN)/python -m course_utils.execute --table benchmarks/notebooks.md notebooks/complet/*.ipynb
 	$(BIN)/python -m course_utils.editions
 
 bench: $(STAMP)

@@ -66,23 +66,33 @@ def execute_notebook(path: Path, *, timeout: int = 300) -> tuple[float, float]:
     return duration, memory.peak / 2**20
 
 
-def main(paths: list[str]) -> int:
+def main(paths: list[str], *, table: Path | None = None) -> int:
+    """Exécute ``paths`` et affiche le tableau des durées et mémoires (et l'écrit dans
+    ``table`` si donné, par exemple ``benchmarks/notebooks.md``)."""
     if not paths:
-        print("usage : python -m course_utils.execute NOTEBOOK.ipynb …")
+        print("usage : python -m course_utils.execute [--table FICHIER.md] NOTEBOOK.ipynb …")
         return 2
-    print(f"| notebook | durée (s) | mémoire max. (Mo) | objectifs ≤ {GOAL_SECONDS} s, "
-          f"≤ {GOAL_MEGABYTES} Mo |")
-    print("|---|---:|---:|---|")
+    lines = [f"| notebook | durée (s) | mémoire max. (Mo) | objectifs ≤ {GOAL_SECONDS} s, "
+             f"≤ {GOAL_MEGABYTES} Mo |", "|---|---:|---:|---|"]
+    print("\n".join(lines))
     total, ok = 0.0, True
     for name in paths:
         duration, megabytes = execute_notebook(Path(name))
         met = duration <= GOAL_SECONDS and megabytes <= GOAL_MEGABYTES
         ok, total = ok and met, total + duration
-        print(f"| {Path(name).stem} | {duration:.1f} | {megabytes:.0f} | "
-              f"{'atteints' if met else 'NON atteints'} |", flush=True)
-    print(f"| total | {total:.1f} | | |")
+        lines.append(f"| {Path(name).stem} | {duration:.1f} | {megabytes:.0f} | "
+                     f"{'atteints' if met else 'NON atteints'} |")
+        print(lines[-1], flush=True)
+    lines.append(f"| total | {total:.1f} | | |")
+    print(lines[-1])
+    if table is not None:
+        Path(table).write_text("\n".join(lines) + "\n", encoding="utf-8")
     return 0 if ok else 1
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    arguments = sys.argv[1:]
+    target = None
+    if arguments[:1] == ["--table"] and len(arguments) >= 2:
+        target, arguments = Path(arguments[1]), arguments[2:]
+    sys.exit(main(arguments, table=target))

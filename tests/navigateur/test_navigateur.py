@@ -39,8 +39,10 @@ def _free_port() -> int:
 
 
 def _fingerprint() -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted((ROOT / "notebooks").rglob("*.ipynb"))}
+    """Empreinte des notebooks du dépôt (hors points de reprise de JupyterLab, ignorés par git)."""
+    return {str(p.relative_to(ROOT)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted((ROOT / "notebooks").rglob("*.ipynb"))
+            if ".ipynb_checkpoints" not in p.parts}
 
 
 @pytest.fixture(scope="module")
