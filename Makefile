@@ -43,20 +43,20 @@ test: $(STAMP)
 	fi
 	$(BIN)/ruff check .
 	@if command -v hunspell >/dev/null && hunspell -D </dev/null 2>&1 | grep -q fr_FR; then \
-	  $(BIN)/python -m course_utils.spelling; \
+	  $(BIN)/python -m tools.spelling; \
 	else \
 	  echo "Vérification orthographique NON exécutée : hunspell et son dictionnaire français"; \
 	  echo "sont absents (Debian/Ubuntu : sudo apt install hunspell hunspell-fr)."; \
 	fi
 
 etudiant: $(STAMP)
-	$(BIN)/python -m course_utils.editions
+	$(BIN)/python -m tools.editions
 
 # Exécute tous les notebooks complets (durée et mémoire de chacun), puis régénère l'édition
 # étudiante. COURSE_REGENERATE=1 recalcule aussi les balayages enregistrés.
 notebooks: $(STAMP)
-	$(BIN)/python -m course_utils.execute --table benchmarks/notebooks.md notebooks/complet/*.ipynb
-	$(BIN)/python -m course_utils.editions
+	$(BIN)/python -m tools.execute --table benchmarks/notebooks.md notebooks/complet/*.ipynb
+	$(BIN)/python -m tools.editions
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_training.py

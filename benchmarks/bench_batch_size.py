@@ -1,10 +1,10 @@
 """Débit de l'apprentissage (exemples/s) selon la taille des mini-lots, sur un fil.
 
 Le réseau de la Question 1 (784-120-80-10, ReLU, SGD) fait des pas sur des mini-lots de
-tailles variées, puissances de 2 ou non ; on mesure le temps par exemple. ``--save`` enregistre
+tailles variées, puissances de 2 ou non ; on mesure le temps par exemple. ``--save`` enregistre
 les débits arrondis dans ``notebooks/resultats/debit_taille_lot.json``, que lit le chapitre 4.
 
-Usage : python benchmarks/bench_batch_size.py [--repeats 5] [--save]
+Usage : python benchmarks/bench_batch_size.py [--repeats 5] [--save]
 """
 
 import argparse
@@ -48,7 +48,7 @@ def main() -> None:
     args = parser.parse_args()
     setup(seed=0, threads=1)
     data = load_mnist(train_size=10000)
-    rates = {size: throughput(data.x_train, data.y_train, size, args.repeats) for size in SIZES}
+    rates = {size: throughput(data.train.x, data.train.y, size, args.repeats) for size in SIZES}
     print(f"{'taille du lot':>14}{'exemples/s':>12}{'÷ lot de 64':>13}")
     for size, rate in rates.items():
         print(f"{size:>14}{rate:>12,.0f}{rate / rates[64]:>13.2f}".replace(",", "\u202f"))

@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torch.utils.data import DataLoader, Dataset
 
-from course_utils.data import MNIST_MEAN, MNIST_STD, load_mnist
+from course_utils.data import load_mnist, normalize
 from course_utils.models import mlp
 from course_utils.repro import setup
 from course_utils.training import train
@@ -32,7 +32,7 @@ BATCH_SIZE, LR = 64, 0.1
 def run_course_loop(data) -> None:
     model = mlp([784, 120, 80, 10], seed=0)
     optimizer = torch.optim.SGD(model.parameters(), lr=LR)
-    train(model, data, optimizer=optimizer, epochs=1, batch_size=BATCH_SIZE, progress=False)
+    train(model, data.train, optimizer, epochs=1, batch_size=BATCH_SIZE, progress=None)
 
 
 class TutorialMNIST(Dataset):
@@ -48,7 +48,7 @@ class TutorialMNIST(Dataset):
     def __getitem__(self, i):
         image = Image.fromarray(self.images[i], mode="L")  # ce que fait torchvision
         x = torch.from_numpy(np.asarray(image, dtype=np.float32) / 255)  # ToTensor()
-        return ((x - MNIST_MEAN) / MNIST_STD).reshape(784), self.labels[i]
+        return normalize(x).reshape(784), self.labels[i]
 
 
 def run_dataloader_loop(dataset: Dataset) -> None:
@@ -68,7 +68,7 @@ def run_dataloader_loop(dataset: Dataset) -> None:
 def run_minimal_loop(data) -> None:
     model = mlp([784, 120, 80, 10], seed=0)
     optimizer = torch.optim.SGD(model.parameters(), lr=LR)
-    x, y = data.x_train, data.y_train
+    x, y = data.train.x, data.train.y
     perm = torch.randperm(len(x), generator=torch.Generator().manual_seed(0))
     for i in range(0, len(x), BATCH_SIZE):
         idx = perm[i : i + BATCH_SIZE]
@@ -96,11 +96,11 @@ def main() -> None:
     setup(seed=0, threads=1)
     data = load_mnist(train_size=args.examples)
     raw = load_mnist(train_size=args.examples, normalize=False)
-    images_uint8 = (raw.x_train * 255).round().to(torch.uint8).reshape(-1, 28, 28)
-    tutorial_dataset = TutorialMNIST(images_uint8, raw.y_train)
-    same = torch.allclose(tutorial_dataset[0][0], data.x_train[0], atol=1e-5)
+    images_uint8 = (raw.train.x * 255).round().to(torch.uint8).reshape(-1, 28, 28)
+    tutorial_dataset = TutorialMNIST(images_uint8, raw.train.y)
+    same = torch.allclose(tutorial_dataset[0][0], data.train.x[0], atol=1e-5)
     assert same, "le jeu « tutoriel » doit donner les mêmes entrées que load_mnist"
-    n, repeats = len(data.x_train), args.repeats
+    n, repeats = len(data.train), args.repeats
     results = {
         "boucle du cours (train)": best_throughput(run_course_loop, data, n, repeats),
         "tutoriel PyTorch (DataLoader)": best_throughput(run_dataloader_loop, tutorial_dataset,

@@ -14,10 +14,11 @@ import io
 import statistics
 import time
 
-from course_utils.explorers import adaptive_explorer, descent_explorer
+from course_utils.figures.adaptive import adaptive_explorer
+from course_utils.figures.optim import descent_explorer
+from course_utils.lab.optim import trajectory
+from course_utils.lab.surfaces import SURFACES
 from course_utils.repro import setup
-from course_utils.surfaces import SURFACES
-from course_utils.trajectories import trajectory
 
 GOAL_MS = 50.0
 # Parties mesurées ; « PNG niveau 1 » : le même rendu, compression zlib 1 (plus rapide).
@@ -44,11 +45,11 @@ def _compute(values: dict, reference: bool) -> None:
     """Les calculs d'un retracé (ceux de ``draw``), sans la figure."""
     surface = SURFACES[values["surface"]]
     betas = (values.get("beta1", 0.9), values.get("beta2", 0.999))
-    trajectory(surface, values["method"], steps=values["steps"], lr=values["lr"],
+    trajectory(surface, values["optimizer"], steps=values["steps"], lr=values["lr"],
                momentum=values.get("momentum", 0.9), rho=values.get("rho", 0.9), betas=betas,
                eps=values.get("eps"))
-    if reference and values["method"] != "gd":
-        trajectory(surface, "gd", steps=values["steps"], lr=values["lr"])
+    if reference and values["optimizer"] != "sgd":
+        trajectory(surface, "sgd", steps=values["steps"], lr=values["lr"])
 
 
 def _render(view) -> None:

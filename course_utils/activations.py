@@ -9,20 +9,20 @@ Conventions communes :
   et selu) ;
 * aux points anguleux (x = 0), f′(0) est la pente de gauche (branche x ≤ 0), comme autograd.
 
-:data:`ACTIVATIONS` rassemble, pour la galerie du chapitre 02, chaque activation avec sa
-dérivée, son module PyTorch et ses propriétés (image, centrage, saturation, coût, max f′).
+:data:`ACTIVATIONS` rassemble chaque activation avec sa dérivée et son module PyTorch.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
 import torch
 from torch import nn
+
+from course_utils import _validate
 
 __all__ = [
     "sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "relu", "relu_grad",
@@ -37,25 +37,6 @@ SELU_ALPHA = 1.6732632423543772848170429916717
 """α de SELU (Klambauer et al., 2017), la valeur de ``torch.nn.SELU``."""
 
 
-def _check_float_tensor(x: object, name: str = "x") -> torch.Tensor:
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"{name} doit être un torch.Tensor (reçu : {type(x).__name__})")
-    if not x.is_floating_point():
-        raise TypeError(f"{name} doit être un tenseur flottant (reçu : {x.dtype})")
-    return x
-
-
-def _check_real(value: object, name: str, *, positive: bool = False) -> float:
-    """Réel fini (≥ 0, ou > 0 si ``positive``), sinon TypeError / ValueError en français."""
-    if not isinstance(value, numbers.Real) or isinstance(value, bool):
-        raise TypeError(f"{name} doit être un nombre réel (reçu : {type(value).__name__})")
-    value = float(value)
-    if not math.isfinite(value) or value < 0 or (positive and value == 0):
-        bound = "> 0" if positive else "≥ 0"
-        raise ValueError(f"{name} doit être un réel fini {bound} (reçu : {value})")
-    return value
-
-
 def _keep_nan(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """y, sauf là où x est NaN : une comparaison (x > 0 est faux pour NaN) le perdrait."""
     return torch.where(torch.isnan(x), x, y)
@@ -66,16 +47,9 @@ def sigmoid(x: torch.Tensor) -> torch.Tensor:
 
     On n'évalue que e^{−|x|} ∈ (0, 1] : σ(x) = 1 / (1 + e^{−|x|}) si x ≥ 0 et
     σ(x) = e^{−|x|} / (1 + e^{−|x|}) sinon. Aucun débordement, même à ±1000.
-
-    Paramètres
-    ----------
-    x : tenseur flottant de forme quelconque
-
-    Renvoie
-    -------
-    σ(x) : même forme et même type que x, valeurs dans [0, 1].
+    x : tenseur flottant quelconque ; renvoie même forme et même dtype, valeurs dans [0, 1].
     """
-    x = _check_float_tensor(x)
+    x = _validate.tensor("x", x, floating=True)
     e = torch.exp(torch.where(x >= 0, -x, x))  # e^{−|x|}
     return torch.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
@@ -85,14 +59,8 @@ def sigmoid_grad(x: torch.Tensor) -> torch.Tensor:
 
     σ′ est maximale en 0, où elle vaut 1/4 : un gradient qui traverse une
     sigmoïde est donc au moins divisé par 4 (saturation pour |x| grand).
-
-    Paramètres
-    ----------
-    x : tenseur flottant de forme quelconque (pré-activations)
-
-    Renvoie
-    -------
-    σ′(x) : même forme et même type que x, valeurs dans [0, 1/4].
+    x : pré-activations, tenseur flottant quelconque ; renvoie même forme, valeurs dans
+    [0, 1/4].
     """
     s = sigmoid(x)
     return s * (1 - s)
@@ -103,7 +71,7 @@ def tanh(x: torch.Tensor) -> torch.Tensor:
 
     x : tenseur flottant quelconque ; renvoie même forme, valeurs dans [−1, 1].
     """
-    return torch.tanh(_check_float_tensor(x))
+    return torch.tanh(_validate.tensor("x", x, floating=True))
 
 
 def tanh_grad(x: torch.Tensor) -> torch.Tensor:
@@ -120,7 +88,7 @@ def relu(x: torch.Tensor) -> torch.Tensor:
 
     x : tenseur flottant quelconque ; renvoie même forme, valeurs ≥ 0.
     """
-    x = _check_float_tensor(x)
+    x = _validate.tensor("x", x, floating=True)
     return _keep_nan(x, torch.where(x > 0, x, torch.zeros_like(x)))
 
 
@@ -130,7 +98,7 @@ def relu_grad(x: torch.Tensor) -> torch.Tensor:
     ReLU n'est pas dérivable en 0 ; on y prend 0, la convention d'autograd.
     x : tenseur flottant quelconque ; renvoie même forme et même dtype (0 ou 1).
     """
-    x = _check_float_tensor(x)
+    x = _validate.tensor("x", x, floating=True)
     return _keep_nan(x, (x > 0).to(x.dtype))
 
 
@@ -139,8 +107,8 @@ def leaky_relu(x: torch.Tensor, *, negative_slope: float = 0.01) -> torch.Tensor
 
     x : tenseur flottant quelconque ; renvoie même forme.
     """
-    x = _check_float_tensor(x)
-    a = _check_real(negative_slope, "negative_slope")
+    x = _validate.tensor("x", x, floating=True)
+    a = _validate.nonnegative("negative_slope", negative_slope)
     return torch.where(x > 0, x, a * x)
 
 
@@ -149,16 +117,14 @@ def leaky_relu_grad(x: torch.Tensor, *, negative_slope: float = 0.01) -> torch.T
 
     x : tenseur flottant quelconque ; renvoie même forme et même dtype.
     """
-    x = _check_float_tensor(x)
-    a = _check_real(negative_slope, "negative_slope")
+    x = _validate.tensor("x", x, floating=True)
+    a = _validate.nonnegative("negative_slope", negative_slope)
     return _keep_nan(x, torch.where(x > 0, torch.ones_like(x), torch.full_like(x, a)))
 
 
 def _prelu_slope(x: torch.Tensor, a: object) -> torch.Tensor:
     """α prêt à diffuser sur x : scalaire (forme ()), ou (C,) → (C, 1, …, 1)."""
-    a = _check_float_tensor(a, "a")
-    if a.dtype != x.dtype:
-        raise TypeError(f"a doit avoir le dtype de x, {x.dtype} (reçu : {a.dtype})")
+    _validate.tensor("a", a, dtype=x.dtype)  # même dtype que x
     if a.numel() == 1 and a.dim() <= 1:
         return a.reshape(())
     if a.dim() != 1 or x.dim() < 2 or a.shape[0] != x.shape[1]:
@@ -174,7 +140,7 @@ def prelu(x: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
     (un α par canal, la dimension 1 de x, qui doit alors être de forme (N, C, …)), de même
     dtype que x. Renvoie même forme que x.
     """
-    x = _check_float_tensor(x)
+    x = _validate.tensor("x", x, floating=True)
     slope = _prelu_slope(x, a)
     return torch.where(x > 0, x, slope * x)
 
@@ -186,7 +152,7 @@ def prelu_grad(x: torch.Tensor, a: torch.Tensor) -> tuple[torch.Tensor, torch.Te
     ∂f/∂α = min(x, 0), sommé sur tous les éléments qui partagent le même α.
     x, a : comme :func:`prelu` ; renvoie dx de la forme de x et dα de la forme de a.
     """
-    x = _check_float_tensor(x)
+    x = _validate.tensor("x", x, floating=True)
     slope = _prelu_slope(x, a)
     dx = _keep_nan(x, torch.where(x > 0, torch.ones_like(x), slope))
     d_slope = torch.clamp(x, max=0)  # min(x, 0), NaN propagé
@@ -205,11 +171,9 @@ class PReLU(nn.Module):
 
     def __init__(self, *, num_parameters: int = 1, init: float = 0.25) -> None:
         super().__init__()
-        if not isinstance(num_parameters, int) or isinstance(num_parameters, bool) or (
-                num_parameters < 1):
-            raise ValueError(f"num_parameters doit être un entier ≥ 1 (reçu : {num_parameters!r})")
-        self.num_parameters = num_parameters
-        self.weight = nn.Parameter(torch.full((num_parameters,), _check_real(init, "init")))
+        self.num_parameters = _validate.integer("num_parameters", num_parameters, low=1)
+        init = _validate.nonnegative("init", init)
+        self.weight = nn.Parameter(torch.full((num_parameters,), init))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return prelu(x, self.weight)
@@ -225,8 +189,8 @@ def elu(x: torch.Tensor, *, alpha: float = 1.0) -> torch.Tensor:
     branche écartée par torch.where (autograd y produirait inf·0 = nan).
     x : tenseur flottant quelconque ; renvoie même forme, valeurs dans ]−α, +∞[.
     """
-    x = _check_float_tensor(x)
-    alpha = _check_real(alpha, "alpha", positive=True)
+    x = _validate.tensor("x", x, floating=True)
+    alpha = _validate.positive("alpha", alpha)
     return torch.where(x > 0, x, alpha * torch.expm1(torch.clamp(x, max=0)))
 
 
@@ -235,8 +199,8 @@ def elu_grad(x: torch.Tensor, *, alpha: float = 1.0) -> torch.Tensor:
 
     x : tenseur flottant quelconque ; renvoie même forme, valeurs dans ]0, max(1, α)].
     """
-    x = _check_float_tensor(x)
-    alpha = _check_real(alpha, "alpha", positive=True)
+    x = _validate.tensor("x", x, floating=True)
+    alpha = _validate.positive("alpha", alpha)
     return torch.where(x > 0, torch.ones_like(x), alpha * torch.exp(torch.clamp(x, max=0)))
 
 
@@ -272,7 +236,7 @@ def gelu(x: torch.Tensor) -> torch.Tensor:
 
     x : tenseur flottant quelconque ; renvoie même forme.
     """
-    x = _check_float_tensor(x)
+    x = _validate.tensor("x", x, floating=True)
     return x * _normal_cdf(x)
 
 
@@ -281,7 +245,7 @@ def gelu_grad(x: torch.Tensor) -> torch.Tensor:
 
     x : tenseur flottant quelconque ; renvoie même forme.
     """
-    x = _check_float_tensor(x)
+    x = _validate.tensor("x", x, floating=True)
     return _normal_cdf(x) + x * _normal_pdf(x)
 
 
@@ -293,7 +257,7 @@ def gelu_tanh(x: torch.Tensor) -> torch.Tensor:
 
     x : tenseur flottant quelconque ; renvoie même forme.
     """
-    x = _check_float_tensor(x)
+    x = _validate.tensor("x", x, floating=True)
     return 0.5 * x * (1 + torch.tanh(_GELU_C * (x + 0.044715 * x**3)))
 
 
@@ -302,7 +266,7 @@ def gelu_tanh_grad(x: torch.Tensor) -> torch.Tensor:
 
     x : tenseur flottant quelconque ; renvoie même forme.
     """
-    x = _check_float_tensor(x)
+    x = _validate.tensor("x", x, floating=True)
     t = torch.tanh(_GELU_C * (x + 0.044715 * x**3))
     du = _GELU_C * (1 + 3 * 0.044715 * x**2)
     return 0.5 * (1 + t) + 0.5 * x * (1 - t**2) * du
@@ -328,65 +292,48 @@ def silu_grad(x: torch.Tensor) -> torch.Tensor:
 
 @dataclass(frozen=True)
 class Activation:
-    """Fiche d'une activation pour la galerie du chapitre 02.
+    """Une activation du registre :data:`ACTIVATIONS`.
 
     name : nom affiché ; fn, grad : f et f′ (tenseur → tenseur de même forme) ;
-    module : fabrique sans argument du ``nn.Module`` PyTorch utilisé pour l'apprentissage ;
-    value_range : image de f ; zero_centred : sorties centrées, |E f(Z)| < 0,1 pour
-    Z ∼ N(0, 1) ; saturates : côté(s) où f′ → 0 (« des deux côtés », « à gauche », « non ») ;
-    cost : opération dominante du calcul ; max_grad : max de f′ sur ℝ (à 10⁻⁴ près), le
-    facteur maximal par lequel une couche peut multiplier le gradient qui la traverse.
+    module : fabrique sans argument du ``nn.Module`` PyTorch utilisé pour l'apprentissage.
+    Les propriétés comparées au chapitre 02 (image, centrage, saturation, coût, max f′) sont
+    dans ``lab.activations.PROPERTIES``.
     """
 
     name: str
     fn: Callable[[torch.Tensor], torch.Tensor]
     grad: Callable[[torch.Tensor], torch.Tensor]
     module: Callable[[], nn.Module]
-    value_range: str
-    zero_centred: bool
-    saturates: str
-    cost: str
-    max_grad: float
 
 
 def _prelu_init(x: torch.Tensor) -> torch.Tensor:
     """PReLU à sa pente initiale α = 0,25."""
-    x = _check_float_tensor(x)
+    x = _validate.tensor("x", x, floating=True)
     return prelu(x, torch.tensor(0.25, dtype=x.dtype))
 
 
 def _prelu_init_grad(x: torch.Tensor) -> torch.Tensor:
     """∂f/∂x de PReLU à sa pente initiale α = 0,25."""
-    x = _check_float_tensor(x)
+    x = _validate.tensor("x", x, floating=True)
     return prelu_grad(x, torch.tensor(0.25, dtype=x.dtype))[0]
 
 
-_LEFT, _BOTH, _NO, _EXP = "à gauche", "des deux côtés", "non", "exponentielle"
 ACTIVATIONS: Mapping[str, Activation] = MappingProxyType({
-    "sigmoid": Activation("Sigmoïde", sigmoid, sigmoid_grad, nn.Sigmoid,
-                          "]0, 1[", False, _BOTH, _EXP, 0.25),
-    "tanh": Activation("Tangente hyperbolique", tanh, tanh_grad, nn.Tanh,
-                       "]−1, 1[", True, _BOTH, _EXP, 1.0),
-    "relu": Activation("ReLU", relu, relu_grad, nn.ReLU,
-                       "[0, +∞[", False, _LEFT, "comparaison", 1.0),
+    "sigmoid": Activation("Sigmoïde", sigmoid, sigmoid_grad, nn.Sigmoid),
+    "tanh": Activation("Tangente hyperbolique", tanh, tanh_grad, nn.Tanh),
+    "relu": Activation("ReLU", relu, relu_grad, nn.ReLU),
     "leaky_relu": Activation("Leaky ReLU", leaky_relu, leaky_relu_grad,
-                             lambda: nn.LeakyReLU(0.01), "]−∞, +∞[", False, _NO,
-                             "comparaison", 1.0),
-    "prelu": Activation("PReLU (α initial 0,25)", _prelu_init, _prelu_init_grad, nn.PReLU,
-                        "]−∞, +∞[", False, _NO, "comparaison", 1.0),
-    "elu": Activation("ELU", elu, elu_grad, nn.ELU,
-                      "]−1, +∞[", False, _LEFT, "exponentielle (si x ≤ 0)", 1.0),
-    "selu": Activation("SELU", selu, selu_grad, nn.SELU, "]−λα, +∞[ avec λα ≈ 1,758",
-                       True, _LEFT, "exponentielle (si x ≤ 0)", 1.7581),
-    "gelu": Activation("GELU", gelu, gelu_grad, nn.GELU, "[m, +∞[ avec m ≈ −0,170",
-                       False, _LEFT, "erf", 1.1289),
+                             lambda: nn.LeakyReLU(0.01)),
+    "prelu": Activation("PReLU (α initial 0,25)", _prelu_init, _prelu_init_grad, nn.PReLU),
+    "elu": Activation("ELU", elu, elu_grad, nn.ELU),
+    "selu": Activation("SELU", selu, selu_grad, nn.SELU),
+    "gelu": Activation("GELU", gelu, gelu_grad, nn.GELU),
     "gelu_tanh": Activation("GELU (approximation tanh)", gelu_tanh, gelu_tanh_grad,
-                            lambda: nn.GELU(approximate="tanh"), "[m, +∞[ avec m ≈ −0,170",
-                            False, _LEFT, "tanh", 1.1290),
-    "silu": Activation("SiLU (Swish, β = 1)", silu, silu_grad, nn.SiLU,
-                       "[m, +∞[ avec m ≈ −0,278", False, _LEFT, _EXP, 1.0998),
+                            lambda: nn.GELU(approximate="tanh")),
+    "silu": Activation("SiLU (Swish, β = 1)", silu, silu_grad, nn.SiLU),
 })
-"""Registre des activations de la galerie, clés anglaises : ``ACTIVATIONS["relu"].grad``.
+"""Registre des activations, clés anglaises : ``ACTIVATIONS["relu"].grad`` ; les PMC
+(``models.mlp``) et les réglages (``runs.RunConfig.activation``) les nomment par ces clés.
 
 Pour PReLU, fn et grad sont pris à la pente initiale α = 0,25 et le module est
 ``torch.nn.PReLU`` (natif, mêmes sorties que :class:`PReLU`), comme pour les autres entrées.

@@ -31,6 +31,8 @@ from typing import Any
 
 import torch
 
+from course_utils import _validate
+
 __all__ = [
     "AdaGradState", "adagrad_step", "adagrad_effective_lr", "RMSPropState", "rmsprop_step",
     "AdamState", "adam_step", "AdaGrad", "RMSProp", "Adam",
@@ -39,26 +41,11 @@ __all__ = [
 Array = Any  # torch.Tensor, numpy.ndarray ou nombre : les pas n'utilisent que les opérateurs
 
 
-def _check_lr(lr: float) -> None:
-    if not lr > 0:
-        raise ValueError(f"lr doit être > 0 (reçu : {lr})")
-
-
-def _check_eps(eps: float) -> None:
-    if not eps >= 0:
-        raise ValueError(f"eps doit être ≥ 0 (reçu : {eps})")
-
-
-def _check_rate(name: str, value: float) -> None:
-    if not 0 <= value < 1:
-        raise ValueError(f"{name} doit être dans [0, 1) (reçu : {value})")
-
-
-def _check_betas(betas: tuple[float, float]) -> None:
+def _betas(betas: tuple[float, float]) -> tuple[float, float]:
+    """(ρ1, ρ2) : un couple de taux dans [0, 1), chacun vérifié par ``_validate.rate``."""
     if not (isinstance(betas, tuple | list) and len(betas) == 2):
         raise ValueError(f"betas doit être un couple (ρ1, ρ2) (reçu : {betas!r})")
-    _check_rate("betas[0] (ρ1)", betas[0])
-    _check_rate("betas[1] (ρ2)", betas[1])
+    return _validate.rate("betas[0] (ρ1)", betas[0]), _validate.rate("betas[1] (ρ2)", betas[1])
 
 
 # --- AdaGrad (algorithme 8.4) --------------------------------------------------------------
@@ -81,8 +68,8 @@ def adagrad_step(theta: Array, g: Array, state: AdaGradState | None, *, lr: floa
     theta, g : même forme. state : état du pas précédent, None au premier pas (r = 0).
     Renvoie (nouveau θ, nouvel état), sans rien modifier en place.
     """
-    _check_lr(lr)
-    _check_eps(eps)
+    _validate.positive("lr", lr)
+    _validate.nonnegative("eps", eps)
     delta = eps
     r = (theta * 0 if state is None else state.r) + g * g
     return theta - lr / (delta + r**0.5) * g, AdaGradState(r=r)
@@ -92,10 +79,13 @@ def adagrad_effective_lr(state: AdaGradState, *, lr: float, eps: float = 1e-7) -
     """Pas effectif d'AdaGrad, par paramètre : ε/(δ + √r) (même forme que θ).
 
     r ne fait que croître, donc ce pas ne fait que décroître : fort au début, il tend
-    vers 0 pour un paramètre qui reçoit des gradients réguliers.
+    vers 0 pour un paramètre qui reçoit des gradients réguliers. state : l'état d'AdaGrad
+    après au moins un pas (son cumul r).
     """
-    _check_lr(lr)
-    _check_eps(eps)
+    if not isinstance(state, AdaGradState):
+        raise TypeError(f"state doit être un AdaGradState (reçu : {type(state).__name__})")
+    _validate.positive("lr", lr)
+    _validate.nonnegative("eps", eps)
     return lr / (eps + state.r**0.5)
 
 
@@ -121,9 +111,9 @@ def rmsprop_step(theta: Array, g: Array, state: RMSPropState | None, *, lr: floa
     theta, g : même forme. state : état du pas précédent, None au premier pas (r = 0).
     Renvoie (nouveau θ, nouvel état), sans rien modifier en place.
     """
-    _check_lr(lr)
-    _check_rate("rho", rho)
-    _check_eps(eps)
+    _validate.positive("lr", lr)
+    _validate.rate("rho", rho)
+    _validate.nonnegative("eps", eps)
     delta = eps
     r = rho * (theta * 0 if state is None else state.r) + (1 - rho) * g * g
     denominator = (delta + r) ** 0.5 if eps_inside_sqrt else r**0.5 + delta
@@ -158,10 +148,9 @@ def adam_step(theta: Array, g: Array, state: AdamState | None, *, lr: float = 1e
     theta, g : même forme. state : état du pas précédent, None au premier pas
     (s = r = 0, t = 0). Renvoie (nouveau θ, nouvel état), sans rien modifier en place.
     """
-    _check_lr(lr)
-    _check_betas(betas)
-    _check_eps(eps)
-    rho1, rho2 = betas
+    _validate.positive("lr", lr)
+    rho1, rho2 = _betas(betas)
+    _validate.nonnegative("eps", eps)
     delta = eps
     s, r, t = (theta * 0, theta * 0, 0) if state is None else (state.s, state.r, state.t)
     t = t + 1
@@ -215,8 +204,8 @@ class AdaGrad(_BookkeepingOptimizer):
     """
 
     def __init__(self, params: Params, *, lr: float, eps: float = 1e-7) -> None:
-        _check_lr(lr)
-        _check_eps(eps)
+        _validate.positive("lr", lr)
+        _validate.nonnegative("eps", eps)
         super().__init__(params, {"lr": lr, "eps": eps})
 
     def _update(self, theta, g, state, group):
@@ -243,9 +232,9 @@ class RMSProp(_BookkeepingOptimizer):
 
     def __init__(self, params: Params, *, lr: float, rho: float = 0.9, eps: float = 1e-6,
                  eps_inside_sqrt: bool = True) -> None:
-        _check_lr(lr)
-        _check_rate("rho", rho)
-        _check_eps(eps)
+        _validate.positive("lr", lr)
+        _validate.rate("rho", rho)
+        _validate.nonnegative("eps", eps)
         defaults = {"lr": lr, "rho": rho, "eps": eps, "eps_inside_sqrt": eps_inside_sqrt}
         super().__init__(params, defaults)
 
@@ -277,9 +266,9 @@ class Adam(_BookkeepingOptimizer):
     def __init__(self, params: Params, *, lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  bias_correction: bool = True, eps_inside_sqrt: bool = True) -> None:
-        _check_lr(lr)
-        _check_betas(betas)
-        _check_eps(eps)
+        _validate.positive("lr", lr)
+        _betas(betas)
+        _validate.nonnegative("eps", eps)
         super().__init__(params, {"lr": lr, "betas": tuple(betas), "eps": eps,
                                   "bias_correction": bias_correction,
                                   "eps_inside_sqrt": eps_inside_sqrt})

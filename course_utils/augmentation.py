@@ -5,7 +5,7 @@ de versions transformées des images (la classe ne change pas), ou l'on mélange
 et leurs étiquettes (Mixup, CutMix). Les images arrivent comme dans ``load_mnist()`` :
 x (N, 784), centrées-réduites ; elles sont vues en interne comme (N, 1, 28, 28).
 
-Le fond (pixel noir) vaut, après normalisation, :data:`BACKGROUND` = (0 − MNIST_MEAN)/MNIST_STD
+Le fond (pixel noir) vaut, après normalisation, :data:`BACKGROUND` = (0 − MEAN)/STD
 ≈ −0.424 et non 0 : c'est elle qui comble ce qui entre dans le cadre. Pour des images
 seulement ramenées dans [0, 1] (``load_mnist(normalize=False)``), passez ``background=0.0``.
 
@@ -15,7 +15,8 @@ seulement ramenées dans [0, 1] (``load_mnist(normalize=False)``), passez ``back
   :func:`mixup` (Zhang et al., 2018), :func:`cutout` (DeVries et Taylor, 2017, étiquettes
   inchangées), :func:`cutmix` (Yun et al., 2019) ; :func:`mixup_batch` est le calcul de
   Mixup une fois λ et la permutation tirés.
-- :func:`as_transform` adapte l'une d'elles à ``train(..., transform=...)``.
+- :class:`Augmentation` en fait un crochet de ``training.train`` (méthode ``on_batch``) ;
+  :data:`AUGMENTATIONS` nomme les réglages du chapitre « Régularisation ».
 
 Toute fonction aléatoire prend ``generator`` (générateur global de PyTorch si None).
 """
@@ -25,22 +26,16 @@ from __future__ import annotations
 import inspect
 import math
 from collections.abc import Callable
+from types import MappingProxyType
 
 import torch
 import torch.nn.functional as F
 
-from course_utils.data import MNIST_MEAN, MNIST_STD
-from course_utils.init import _check_generator, _check_real
+from course_utils import _validate
+from course_utils.data import SIDE, normalize
 
-__all__ = [
-    "BACKGROUND", "shift", "random_shift", "rotate", "random_rotation", "gaussian_noise",
-    "mixup_batch", "mixup", "cutout", "cutmix", "as_transform",
-]
-
-BACKGROUND = (0.0 - MNIST_MEAN) / MNIST_STD
+BACKGROUND = normalize(0.0)
 """Valeur normalisée d'un pixel noir (le fond des images MNIST) : ≈ −0.424."""
-
-SIDE = 28  # côté des images MNIST, en pixels
 
 
 # --- Vérifications à la frontière -----------------------------------------------------------
@@ -48,33 +43,18 @@ SIDE = 28  # côté des images MNIST, en pixels
 
 def _to_images(x: torch.Tensor) -> torch.Tensor:
     """x (N, 784) → images (N, 1, 28, 28), après vérification."""
-    if not isinstance(x, torch.Tensor) or not x.is_floating_point():
-        got = x.dtype if isinstance(x, torch.Tensor) else type(x).__name__
-        raise TypeError(f"x doit être un tenseur flottant de forme (N, 784) (reçu : {got})")
-    if x.dim() != 2 or x.shape[1] != SIDE * SIDE:
-        raise ValueError(f"x doit être de forme (N, 784), des images 28 × 28 aplaties (reçu : "
-                         f"{tuple(x.shape)})")
+    _validate.shape("x (images 28 × 28 aplaties)", _validate.tensor("x", x, floating=True),
+                    (None, SIDE * SIDE))
     return x.reshape(len(x), 1, SIDE, SIDE)  # (N, 784) → (N, 1, 28, 28)
 
 
-def _check_int(name: str, value: object, low: int, high: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValueError(f"{name} doit être un entier entre {low} et {high} (reçu : {value!r})")
-
-
-def _check_alpha(alpha: object) -> None:
-    """α de la loi Beta(α, α) : un réel fini > 0."""
-    if _check_real("alpha", alpha) == 0:
-        raise ValueError("alpha doit être > 0 : c'est le paramètre de la loi Beta(α, α) "
-                         "(reçu : 0)")
+_ALPHA = "alpha (paramètre de la loi Beta(α, α))"
 
 
 def _one_hot(y: torch.Tensor, n: int, num_classes: int, dtype: torch.dtype) -> torch.Tensor:
     """Étiquettes entières y (N,) → vecteurs indicateurs (N, C), après vérification."""
-    if not isinstance(y, torch.Tensor) or y.dtype != torch.int64 or tuple(y.shape) != (n,):
-        raise ValueError(f"y doit être un tenseur int64 de forme ({n},) (reçu : "
-                         f"{tuple(y.shape) if isinstance(y, torch.Tensor) else type(y).__name__})")
-    _check_int("num_classes", num_classes, 1, 10**6)
+    _validate.shape("y", _validate.tensor("y", y, dtype=torch.int64), (n,))
+    _validate.integer("num_classes", num_classes, low=1, high=10**6)
     if n and not 0 <= int(y.min()) <= int(y.max()) < num_classes:
         raise ValueError(f"les étiquettes doivent être entre 0 et {num_classes - 1} "
                          f"(reçu : de {int(y.min())} à {int(y.max())})")
@@ -93,13 +73,12 @@ def shift(x: torch.Tensor, offsets: torch.Tensor, *, background: float = BACKGRO
     Renvoie (N, 784). Pour une image dont le bord est du fond, c'est ``torch.roll``.
     """
     images = _to_images(x)
-    if (not isinstance(offsets, torch.Tensor) or offsets.dtype != torch.int64
-            or tuple(offsets.shape) != (len(x), 2)):
-        raise ValueError(f"offsets doit être un tenseur int64 de forme ({len(x)}, 2)")
+    _validate.shape("offsets", _validate.tensor("offsets", offsets, dtype=torch.int64),
+                    (len(x), 2))
     m = int(offsets.abs().max()) if len(x) else 0
     padded = F.pad(images, (m, m, m, m), value=background)  # (N, 1, 28 + 2m, 28 + 2m)
     span = torch.arange(SIDE)
-    rows = (m - offsets[:, 0:1]) + span  # (N, 28) : lignes lues dans l'image bordée
+    rows = (m - offsets[:, 0:1]) + span  # (N, 28) : lignes lues dans l'image bordée
     cols = (m - offsets[:, 1:2]) + span  # (N, 28)
     n = torch.arange(len(x))[:, None, None]
     out = padded[n, 0, rows[:, :, None], cols[:, None, :]]  # (N, 28, 28)
@@ -112,8 +91,8 @@ def random_shift(x: torch.Tensor, *, max_shift: int = 2, background: float = BAC
 
     x : (N, 784) ; renvoie (N, 784). Voir :func:`shift`.
     """
-    _check_int("max_shift", max_shift, 0, SIDE - 1)
-    _check_generator(generator)
+    _validate.integer("max_shift", max_shift, low=0, high=SIDE - 1)
+    _validate.generator("generator", generator)
     _to_images(x)
     offsets = torch.randint(-max_shift, max_shift + 1, (len(x), 2), generator=generator)
     return shift(x, offsets, background=background)
@@ -132,8 +111,7 @@ def rotate(x: torch.Tensor, degrees: torch.Tensor, *, background: float = BACKGR
     0 en haut) : 90° donne ``torch.rot90(image, 1, dims=(-2, -1))``, aux arrondis près.
     """
     images = _to_images(x)
-    if not isinstance(degrees, torch.Tensor) or tuple(degrees.shape) != (len(x),):
-        raise ValueError(f"degrees doit être un tenseur de forme ({len(x)},)")
+    _validate.shape("degrees", degrees, (len(x),))
     a = torch.deg2rad(degrees.to(x.dtype))
     cos, sin, zero = torch.cos(a), torch.sin(a), torch.zeros_like(a)
     theta = torch.stack([torch.stack([cos, -sin, zero], 1),
@@ -151,8 +129,8 @@ def random_rotation(x: torch.Tensor, *, max_degrees: float = 15.0,
 
     x : (N, 784) ; renvoie (N, 784). Voir :func:`rotate`.
     """
-    _check_real("max_degrees", max_degrees)
-    _check_generator(generator)
+    _validate.nonnegative("max_degrees", max_degrees)
+    _validate.generator("generator", generator)
     _to_images(x)
     u = torch.rand(len(x), generator=generator, dtype=torch.float64)
     return rotate(x, (2 * u - 1) * max_degrees, background=background)
@@ -163,13 +141,12 @@ def gaussian_noise(x: torch.Tensor, *, std: float,
     """Injection de bruit en entrée : x + std · ε, ε ~ N(0, 1) indépendants.
 
     x : tenseur flottant de forme quelconque ; renvoie la même forme. ``std`` est en unités
-    normalisées (pour MNIST, une unité vaut MNIST_STD ≈ 0.31 sur l'échelle [0, 1] des
+    normalisées (pour MNIST, une unité vaut ``data.STD`` ≈ 0.31 sur l'échelle [0, 1] des
     pixels).
     """
-    if not isinstance(x, torch.Tensor) or not x.is_floating_point():
-        raise TypeError("x doit être un tenseur flottant")
-    _check_real("std", std)
-    _check_generator(generator)
+    _validate.tensor("x", x, floating=True)
+    _validate.nonnegative("std", std)
+    _validate.generator("generator", generator)
     return x + std * torch.randn(x.shape, generator=generator, dtype=x.dtype)
 
 
@@ -197,6 +174,10 @@ def mixup_batch(x: torch.Tensor, y_onehot: torch.Tensor, lam: float,
     x : (N, D) ; y_onehot : (N, C) (cibles, éventuellement déjà douces) ; lam : λ ∈ [0, 1] ;
     perm : (N,) permutation, l'exemple i est mélangé avec perm[i]. Renvoie (x̃, ỹ).
     """
+    n = len(_validate.tensor("x", x, floating=True, ndim=2))
+    _validate.shape("y_onehot", _validate.tensor("y_onehot", y_onehot, floating=True), (n, None))
+    _validate.probability("lam", lam)
+    _validate.shape("perm", _validate.tensor("perm", perm, dtype=torch.int64), (n,))
     return lam * x + (1 - lam) * x[perm], lam * y_onehot + (1 - lam) * y_onehot[perm]
 
 
@@ -209,8 +190,8 @@ def mixup(x: torch.Tensor, y: torch.Tensor, *, alpha: float = 0.2, num_classes: 
     légers ; α = 1 : λ uniforme.
     """
     _to_images(x)
-    _check_alpha(alpha)
-    _check_generator(generator)
+    _validate.positive(_ALPHA, alpha)
+    _validate.generator("generator", generator)
     y_onehot = _one_hot(y, len(x), num_classes, x.dtype)
     lam = _sample_beta(alpha, generator)
     perm = torch.randperm(len(x), generator=generator)
@@ -254,8 +235,8 @@ def cutout(x: torch.Tensor, y: torch.Tensor, *, size: int = 8, num_classes: int 
     (x̃ (N, 784), ỹ (N, C)) : les étiquettes ne changent pas (vecteurs indicateurs).
     """
     images = _to_images(x)  # (N, 1, 28, 28)
-    _check_int("size", size, 1, SIDE)
-    _check_generator(generator)
+    _validate.integer("size", size, low=1, high=SIDE)
+    _validate.generator("generator", generator)
     y_onehot = _one_hot(y, len(x), num_classes, x.dtype)
     mask = _box_mask(*_box(size, _random_centers(len(x), generator)))  # (N, 1, 28, 28)
     out = images.masked_fill(mask, background)
@@ -273,8 +254,8 @@ def cutmix(x: torch.Tensor, y: torch.Tensor, *, alpha: float = 1.0, num_classes:
     x : (N, 784) ; y : (N,) entiers. Renvoie (x̃ (N, 784), ỹ (N, C)), ỹ de somme 1.
     """
     images = _to_images(x)  # (N, 1, 28, 28)
-    _check_alpha(alpha)
-    _check_generator(generator)
+    _validate.positive(_ALPHA, alpha)
+    _validate.generator("generator", generator)
     y_onehot = _one_hot(y, len(x), num_classes, x.dtype)
     lam = _sample_beta(alpha, generator)
     perm = torch.randperm(len(x), generator=generator)
@@ -286,45 +267,68 @@ def cutmix(x: torch.Tensor, y: torch.Tensor, *, alpha: float = 1.0, num_classes:
     return out.reshape(len(x), SIDE * SIDE), y_soft  # (N, 1, 28, 28) → (N, 784)
 
 
-# --- Adaptateur pour train(..., transform=...) ----------------------------------------------
+# --- Crochet pour training.train, et réglages du chapitre -----------------------------------
 
 _IMAGE_ONLY = (random_shift, random_rotation, gaussian_noise)
 _WITH_LABELS = (mixup, cutout, cutmix)
 
 
-class _Transform:
-    """``transform(x, y, generator) -> (x, cible)`` pour ``train`` (voir :func:`as_transform`)."""
+class Augmentation:
+    """Crochet de ``training.train`` qui transforme chaque mini-lot d'apprentissage.
 
-    def __init__(self, fn: Callable, options: dict) -> None:
-        self.fn, self.options = fn, options
+    steps : une ou plusieurs augmentations appliquées dans l'ordre, chacune un couple
+    ``(fonction, options)`` : :func:`random_shift`, :func:`random_rotation`,
+    :func:`gaussian_noise` (étiquettes inchangées) ou :func:`mixup`, :func:`cutout`,
+    :func:`cutmix` (cibles douces (N, C)). Exemple : ``Augmentation((mixup, {"alpha": 0.2}))``.
+    Le générateur des tirages est celui de l'apprentissage (graine du run).
+    """
 
-    def __call__(self, x: torch.Tensor, y: torch.Tensor,
+    def __init__(self, *steps: tuple[Callable, dict]) -> None:
+        if not steps:
+            raise ValueError("Augmentation attend au moins un couple (fonction, options)")
+        for fn, options in steps:
+            if fn not in _IMAGE_ONLY + _WITH_LABELS:
+                names = ", ".join(f.__name__ for f in _IMAGE_ONLY + _WITH_LABELS)
+                raise ValueError(f"fonction d'augmentation inconnue : "
+                                 f"{getattr(fn, '__name__', fn)!r} (attendu : {names})")
+            allowed = [name for name, param in inspect.signature(fn).parameters.items()
+                       if param.kind is inspect.Parameter.KEYWORD_ONLY and name != "generator"]
+            unknown = sorted(set(options) - set(allowed))
+            if unknown:
+                raise TypeError(f"option(s) inconnue(s) pour {fn.__name__} : "
+                                f"{', '.join(unknown)} (possibles : {', '.join(allowed)})")
+        self.steps = steps
+
+    def on_batch(self, x: torch.Tensor, y: torch.Tensor,
                  generator: torch.Generator | None) -> tuple[torch.Tensor, torch.Tensor]:
-        if self.fn in _WITH_LABELS:
-            return self.fn(x, y, generator=generator, **self.options)
-        return self.fn(x, generator=generator, **self.options), y
+        """Le mini-lot (x, y) transformé : (x̃, cible) ; la cible peut devenir douce (N, C)."""
+        for fn, options in self.steps:
+            if fn in _WITH_LABELS:
+                if y.dim() != 1:
+                    raise ValueError(f"{fn.__name__} attend des étiquettes entières (N,) : "
+                                     "placez-la en dernier")
+                x, y = fn(x, y, generator=generator, **options)
+            else:
+                x = fn(x, generator=generator, **options)
+        return x, y
 
     def __repr__(self) -> str:
-        args = "".join(f", {k}={v!r}" for k, v in self.options.items())
-        return f"as_transform({self.fn.__name__}{args})"
+        parts = [fn.__name__ + "".join(f", {k}={v!r}" for k, v in options.items())
+                 for fn, options in self.steps]
+        return f"Augmentation({'; '.join(parts)})"
 
 
-def as_transform(fn: Callable, **kwargs: object) -> _Transform:
-    """Adapte une augmentation à ``train(..., transform=...)`` : ``transform(x, y, generator)``.
+AUGMENTATIONS = MappingProxyType({
+    "shift_rotation": Augmentation((random_shift, {"max_shift": 2}),
+                                   (random_rotation, {"max_degrees": 15.0})),
+    "noise": Augmentation((gaussian_noise, {"std": 0.5})),
+    "mixup": Augmentation((mixup, {"alpha": 0.2})),
+    "cutout": Augmentation((cutout, {"size": 8})),
+    "cutmix": Augmentation((cutmix, {"alpha": 1.0})),
+})
+"""Les augmentations du chapitre « Régularisation », par nom (réglages fixés d'avance)."""
 
-    fn : l'une de :func:`random_shift`, :func:`random_rotation`, :func:`gaussian_noise`
-    (les étiquettes y sont renvoyées telles quelles) ou :func:`mixup`, :func:`cutout`,
-    :func:`cutmix` (cibles douces (N, C)). kwargs : ses options, par exemple
-    ``as_transform(mixup, alpha=0.2)`` ; ``generator`` est fourni par ``train``.
-    """
-    if fn not in _IMAGE_ONLY + _WITH_LABELS:
-        names = ", ".join(f.__name__ for f in _IMAGE_ONLY + _WITH_LABELS)
-        name = getattr(fn, "__name__", type(fn).__name__)
-        raise ValueError(f"fn doit être l'une de : {names} (reçu : {name})")
-    allowed = [name for name, param in inspect.signature(fn).parameters.items()
-               if param.kind is inspect.Parameter.KEYWORD_ONLY and name != "generator"]
-    unknown = sorted(set(kwargs) - set(allowed))
-    if unknown:
-        raise TypeError(f"option(s) inconnue(s) pour {fn.__name__} : {', '.join(unknown)} "
-                        f"(possibles : {', '.join(allowed)})")
-    return _Transform(fn, dict(kwargs))
+AUGMENTATION_NAMES = MappingProxyType({
+    "shift_rotation": "décalage (±2 px) et rotation (±15°)", "noise": "bruit en entrée (σ = 0,5)",
+    "mixup": "Mixup (α = 0,2)", "cutout": "Cutout (carré de 8 px)", "cutmix": "CutMix (α = 1)"})
+"""Le nom français de chaque entrée de :data:`AUGMENTATIONS`."""

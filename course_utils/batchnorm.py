@@ -24,54 +24,20 @@ import torch
 from torch import nn
 from torch.autograd.function import once_differentiable
 
+from course_utils import _validate
+
 __all__ = [
     "batchnorm_forward", "batchnorm_backward", "batchnorm_eval",
     "update_running_stats", "BatchNormFunction", "BatchNorm1d", "recompute_statistics_",
 ]
 
 
-def _check_input(x: torch.Tensor, num_features: int | None = None) -> None:
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"x doit être un torch.Tensor (reçu : {type(x).__name__})")
-    if x.dim() != 2:
-        raise ValueError(f"x doit être de forme (N, D) (reçu : une entrée de forme "
-                         f"{tuple(x.shape)})")
-    if num_features is not None and x.shape[1] != num_features:
-        raise ValueError(f"x doit avoir D = num_features = {num_features} colonnes (reçu : "
-                         f"une entrée de forme {tuple(x.shape)})")
-
-
-def _check_training_batch(x: torch.Tensor) -> None:
-    if x.shape[0] < 2:  # σ²_B = 0 et x̂ = 0 : rien à normaliser (torch refuse aussi)
-        raise ValueError("il faut plus d'une valeur par caractéristique en mode apprentissage "
-                         f"(reçu : une entrée de forme {tuple(x.shape)})")
-
-
-def _check_per_feature(d: int, tensors: dict[str, torch.Tensor]) -> None:
-    for name, t in tensors.items():
-        if tuple(t.shape) != (d,):
-            raise ValueError(f"{name} doit être de forme ({d},), une valeur par "
-                             f"caractéristique (reçu : {tuple(t.shape)})")
-
-
-def _is_int(value: object, low: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= low
-
-
-def _check_eps(eps: float) -> None:
-    if not eps >= 0:
-        raise ValueError(f"eps doit être ≥ 0 (reçu : {eps})")
-
-
-def _check_momentum(momentum: float | None) -> None:
-    if momentum is not None and not 0 <= momentum <= 1:
-        raise ValueError(f"momentum doit être dans [0, 1] ou None (reçu : {momentum})")
-
-
-# --- Mode apprentissage : passes avant et arrière -------------------------------------------
+# --- Mode apprentissage : passes avant et arrière -------------------------------------------
 
 
 Cache = tuple[torch.Tensor, torch.Tensor, torch.Tensor]  # (x̂ (N, D), γ (D,), 1/√(σ²_B + ε) (D,))
+_ONE_EXAMPLE = ("il faut plus d'une valeur par caractéristique en mode apprentissage "
+                "(reçu : une entrée de forme {shape})")
 
 
 def batchnorm_forward(x: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor, *,
@@ -82,14 +48,16 @@ def batchnorm_forward(x: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor, 
     cache = (x̂, γ, 1/√(σ²_B + ε)), ce que garde la passe avant pour la passe arrière.
     σ²_B = (1/m) Σ (x_i − μ_B)² en deux passes : E[x²] − E[x]² serait faux si |μ_B| ≫ σ_B.
     """
-    _check_input(x)
-    _check_training_batch(x)
-    _check_per_feature(x.shape[1], {"gamma": gamma, "beta": beta})
-    _check_eps(eps)
-    mu = x.mean(dim=0)  # μ_B : (D,)
-    var = ((x - mu) ** 2).mean(dim=0)  # σ²_B, variance biaisée : (D,)
+    n, d = _validate.shape("x", _validate.tensor("x", x, floating=True), (None, None)).shape
+    if n < 2:  # σ²_B = 0 et x̂ = 0 : rien à normaliser (torch refuse aussi)
+        raise ValueError(_ONE_EXAMPLE.format(shape=tuple(x.shape)))
+    _validate.shape("gamma", gamma, (d,))
+    _validate.shape("beta", beta, (d,))
+    _validate.nonnegative("eps", eps)
+    mu = x.mean(dim=0)  # μ_B : (D,)
+    var = ((x - mu) ** 2).mean(dim=0)  # σ²_B, variance biaisée : (D,)
     inv_std = 1 / torch.sqrt(var + eps)  # (D,)
-    x_hat = (x - mu) * inv_std  # (N, D) ; (D,) diffusé sur les lignes
+    x_hat = (x - mu) * inv_std  # (N, D) ; (D,) diffusé sur les lignes
     out = gamma * x_hat + beta
     return out, (x_hat, gamma, inv_std)
 
@@ -114,9 +82,7 @@ def batchnorm_backward(dout: torch.Tensor,
     les traiter comme des constantes donnerait dx = γ dout / √(σ²_B + ε), faux.
     """
     x_hat, gamma, inv_std = cache
-    if dout.shape != x_hat.shape:
-        raise ValueError(f"dout doit avoir la forme de la sortie {tuple(x_hat.shape)} "
-                         f"(reçu : {tuple(dout.shape)})")
+    _validate.shape("dout", dout, tuple(x_hat.shape))  # la forme de la sortie y
     m = dout.shape[0]
     dbeta = dout.sum(dim=0)  # (D,)
     dgamma = (dout * x_hat).sum(dim=0)  # (D,)
@@ -162,15 +128,17 @@ def update_running_stats(running_mean: torch.Tensor, running_var: torch.Tensor,
     de l'ancienne valeur). La variance stockée est la variance non biaisée N/(N − 1) σ²_B,
     alors que la normalisation en apprentissage utilise la variance biaisée σ²_B.
     """
-    _check_input(x)
-    _check_training_batch(x)
-    _check_per_feature(x.shape[1], {"running_mean": running_mean, "running_var": running_var})
-    _check_momentum(momentum)
-    n = x.shape[0]
-    mu = x.mean(dim=0)  # μ_B : (D,)
-    var_unbiased = ((x - mu) ** 2).sum(dim=0) / (n - 1)  # N/(N − 1) σ²_B : (D,)
-    return ((1 - momentum) * running_mean + momentum * mu,
-            (1 - momentum) * running_var + momentum * var_unbiased)
+    n, d = _validate.shape("x", _validate.tensor("x", x, floating=True), (None, None)).shape
+    if n < 2:  # variance non biaisée : division par N − 1
+        raise ValueError(_ONE_EXAMPLE.format(shape=tuple(x.shape)))
+    _validate.shape("running_mean", running_mean, (d,))
+    _validate.shape("running_var", running_var, (d,))
+    m = _validate.probability("momentum", momentum)
+    mu = x.mean(dim=0)  # μ_B : (D,)
+    var_unbiased = ((x - mu) ** 2).sum(dim=0) / (n - 1)  # N/(N − 1) σ²_B : (D,)
+    new_mean = (1 - m) * running_mean + m * mu
+    new_var = (1 - m) * running_var + m * var_unbiased
+    return new_mean, new_var
 
 
 def batchnorm_eval(x: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor,
@@ -182,14 +150,15 @@ def batchnorm_eval(x: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor,
     Application affine fixe, exemple par exemple : la sortie d'un exemple ne dépend pas des
     autres exemples du lot, et un seul exemple (N = 1) suffit.
     """
-    _check_input(x)
-    _check_per_feature(x.shape[1], {"gamma": gamma, "beta": beta,
-                                    "running_mean": running_mean, "running_var": running_var})
-    _check_eps(eps)
+    d = _validate.shape("x", _validate.tensor("x", x, floating=True), (None, None)).shape[1]
+    for name, t in (("gamma", gamma), ("beta", beta), ("running_mean", running_mean),
+                    ("running_var", running_var)):
+        _validate.shape(name, t, (d,))
+    _validate.nonnegative("eps", eps)
     return gamma * (x - running_mean) / torch.sqrt(running_var + eps) + beta
 
 
-# --- Le module : BatchNorm1d ---------------------------------------------------------------
+# --- Le module : BatchNorm1d ---------------------------------------------------------------
 
 
 class BatchNorm1d(nn.Module):
@@ -215,10 +184,10 @@ class BatchNorm1d(nn.Module):
     def __init__(self, num_features: int, *, eps: float = 1e-5,
                  momentum: float | None = 0.1, affine: bool = True) -> None:
         super().__init__()
-        if not _is_int(num_features, 1):
-            raise ValueError(f"num_features doit être un entier ≥ 1 (reçu : {num_features!r})")
-        _check_eps(eps)
-        _check_momentum(momentum)
+        _validate.integer("num_features", num_features, low=1)
+        _validate.nonnegative("eps", eps)
+        if momentum is not None:
+            _validate.probability("momentum", momentum)
         self.num_features, self.eps, self.momentum, self.affine = (
             num_features, eps, momentum, affine)
         if affine:
@@ -239,13 +208,13 @@ class BatchNorm1d(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x : (N, D) → y : (N, D) ; N ≥ 2 en mode apprentissage."""
-        _check_input(x, self.num_features)
+        _validate.tensor("x", x, floating=True)
+        _validate.shape("x", x, (None, self.num_features))
         gamma, beta = self._gamma_beta(x)
         if not self.training:
             return batchnorm_eval(x, gamma, beta, self.running_mean, self.running_var,
                                   eps=self.eps)
-        _check_training_batch(x)
-        self._track(x.detach())
+        self._track(x.detach())  # vérifie N ≥ 2 avant de rien modifier
         return BatchNormFunction.apply(x, gamma, beta, self.eps)
 
     def _gamma_beta(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -256,12 +225,12 @@ class BatchNorm1d(nn.Module):
 
     @torch.no_grad()
     def _track(self, x: torch.Tensor) -> None:
-        self.num_batches_tracked.add_(1)
-        t = int(self.num_batches_tracked)
+        t = int(self.num_batches_tracked) + 1  # ce lot est le t-ième
         m = 1 / t if self.momentum is None else self.momentum
         mean, var = update_running_stats(self.running_mean, self.running_var, x, momentum=m)
         self.running_mean.copy_(mean)
         self.running_var.copy_(var)
+        self.num_batches_tracked.add_(1)
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
@@ -295,10 +264,16 @@ def recompute_statistics_(model: nn.Module, x: torch.Tensor, *,
     mini-lots de même taille, la moyenne est exacte, mais la variance ignore la dispersion
     des moyennes d'un lot à l'autre (écart faible pour de grands lots).
     """
-    if not isinstance(x, torch.Tensor) or x.dim() == 0:
-        raise TypeError("x doit être un torch.Tensor dont la première dimension indexe les "
-                        f"exemples (reçu : {type(x).__name__})")
-    _check_batch_size(len(x), batch_size)
+    _validate.module("model", model)
+    if _validate.tensor("x", x, floating=True).dim() == 0:
+        raise ValueError("x doit avoir une première dimension qui indexe les exemples "
+                         "(reçu : un scalaire)")
+    if batch_size is not None:
+        _validate.integer("batch_size", batch_size, low=2)
+    last = len(x) if batch_size is None else len(x) % batch_size or batch_size
+    if last < 2:
+        raise ValueError("chaque mini-lot doit contenir au moins deux exemples (reçu : "
+                         f"{len(x)} exemples et batch_size = {batch_size}) : changez batch_size")
     layers = [m for m in model.modules()
               if isinstance(m, _BATCH_NORMS) and m.running_mean is not None]
     if not layers:
@@ -309,7 +284,7 @@ def recompute_statistics_(model: nn.Module, x: torch.Tensor, *,
     try:
         for layer in layers:
             layer.reset_running_stats()
-            layer.momentum = None  # facteur 1/t : moyenne cumulée sur tous les lots
+            layer.momentum = None  # facteur 1/t : moyenne cumulée sur tous les lots
         model.train()
         with torch.no_grad():
             for chunk in torch.split(x, batch_size or len(x)):  # (≤ batch_size, …) chacun
@@ -321,11 +296,3 @@ def recompute_statistics_(model: nn.Module, x: torch.Tensor, *,
             module.training = training
     return model
 
-
-def _check_batch_size(n: int, batch_size: int | None) -> None:
-    if batch_size is not None and not _is_int(batch_size, 2):
-        raise ValueError(f"batch_size doit être un entier ≥ 2 ou None (reçu : {batch_size!r})")
-    last = n if batch_size is None else n % batch_size or batch_size
-    if last < 2:
-        raise ValueError("chaque mini-lot doit contenir au moins deux exemples (reçu : "
-                         f"{n} exemples et batch_size = {batch_size}) : changez batch_size")

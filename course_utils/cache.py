@@ -1,7 +1,7 @@
 """Résultats d'expériences longues, gardés dans de petits fichiers JSON versionnés.
 
 Un balayage d'hyper-paramètres qui prendrait trop de temps dans un notebook est calculé
-une fois, enregistré dans ``notebooks/resultats/<nom>.json``, puis relu. Pour le recalculer :
+une fois, enregistré dans ``notebooks/resultats/<nom>.json``, puis relu. Pour le recalculer :
 ``COURSE_REGENERATE=1 make notebooks`` (ou ``regenerate=True``).
 """
 
@@ -17,13 +17,13 @@ def cached(name: str, compute: Callable[[], dict], *, regenerate: bool | None = 
            folder: Path | None = None) -> dict:
     """Résultat enregistré sous ``name``, ou calculé par ``compute()`` puis enregistré.
 
-    name : nom du fichier (sans extension), lettres, chiffres, « _ » ou « - ».
-    compute : fonction sans argument qui renvoie un dictionnaire sérialisable en JSON.
-    regenerate : recalculer même si le fichier existe (``None`` : variable d'environnement
+    name : nom du fichier (sans extension), lettres, chiffres, « _ » ou « - ».
+    compute : fonction sans argument qui renvoie un dictionnaire sérialisable en JSON.
+    regenerate : recalculer même si le fichier existe (``None`` : variable d'environnement
         ``COURSE_REGENERATE=1``).
     """
     if not isinstance(name, str) or not name or not all(c.isalnum() or c in "_-" for c in name):
-        raise ValueError(f"name doit être un nom de fichier simple (reçu : {name!r})")
+        raise ValueError(f"name doit être un nom de fichier simple (reçu : {name!r})")
     if not callable(compute):
         raise TypeError("compute doit être une fonction sans argument qui renvoie un dict")
     if regenerate is None:
@@ -33,7 +33,7 @@ def cached(name: str, compute: Callable[[], dict], *, regenerate: bool | None = 
         return json.loads(path.read_text(encoding="utf-8"))
     result = compute()
     if not isinstance(result, dict):
-        raise TypeError(f"compute() doit renvoyer un dict (reçu : {type(result).__name__})")
+        raise TypeError(f"compute() doit renvoyer un dict (reçu : {type(result).__name__})")
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(result, ensure_ascii=False, indent=1, sort_keys=True)
     temporary = path.with_suffix(".json.tmp")
@@ -43,8 +43,10 @@ def cached(name: str, compute: Callable[[], dict], *, regenerate: bool | None = 
 
 
 def load_results(name: str, *, folder: Path | None = None) -> dict:
-    """Relit un résultat enregistré par un banc d'essai (``make bench``) ; erreur s'il manque."""
+    """Relit un résultat enregistré (par ``make bench`` ou ``make notebooks``) ; erreur s'il
+    manque."""
     path = (RESULTS_DIR if folder is None else Path(folder)) / f"{name}.json"
     if not path.is_file():
-        raise FileNotFoundError(f"résultat « {name} » introuvable : lancez « make bench »")
+        raise FileNotFoundError(f"résultat « {name} » introuvable dans « {path.parent} » : "
+                                "lancez « make bench » ou « make notebooks »")
     return json.loads(path.read_text(encoding="utf-8"))

@@ -17,14 +17,13 @@ enregistrer l'opération pour autograd) et le renvoie. Les tirages aléatoires u
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
 import torch
 from torch import nn
 
-from course_utils.models import linear_layers
+from course_utils import _validate
 
 __all__ = [
     "fan_in_and_fan_out", "constant_", "normal_", "uniform_", "fan_in_uniform_",
@@ -45,34 +44,12 @@ _SCHEMES: Mapping[str, tuple[str, Callable[[int, int], float]]] = MappingProxyTy
 })
 
 
-def _check_weight(weight: object) -> torch.Tensor:
-    if not isinstance(weight, torch.Tensor):
-        raise TypeError(f"weight doit être un torch.Tensor (reçu : {type(weight).__name__})")
-    if not weight.is_floating_point():
-        raise TypeError(f"weight doit être un tenseur flottant (reçu : {weight.dtype})")
-    return weight
-
-
-def _check_real(name: str, value: object, *, nonnegative: bool = True) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} doit être un nombre réel (reçu : {type(value).__name__})")
-    if not math.isfinite(value) or (nonnegative and value < 0):
-        condition = "un réel fini ≥ 0" if nonnegative else "un réel fini"
-        raise ValueError(f"{name} doit être {condition} (reçu : {value})")
-    return float(value)
-
-
-def _check_generator(generator: object) -> None:
-    if generator is not None and not isinstance(generator, torch.Generator):
-        raise TypeError("generator doit être un torch.Generator ou None "
-                        f"(reçu : {type(generator).__name__})")
-
-
-def _check_scheme(scheme: object) -> str:
-    if not isinstance(scheme, str) or scheme not in _SCHEMES:
-        raise ValueError(f"schéma d'initialisation inconnu : {scheme!r} "
-                         f"(attendu : {', '.join(_SCHEMES)})")
-    return scheme
+SCHEME_NAMES: Mapping[str, str] = MappingProxyType({
+    "constant": "constante", "normal": "normale N(0, σ²)", "fan_in_uniform": "U(−1/√n, 1/√n)",
+    "xavier_uniform": "Xavier uniforme", "xavier_normal": "Xavier normale",
+    "kaiming_normal": "He normale", "kaiming_uniform": "He uniforme",
+})
+"""Le nom français de chaque schéma (pour les tableaux et les légendes)."""
 
 
 def fan_in_and_fan_out(weight: torch.Tensor) -> tuple[int, int]:
@@ -81,7 +58,7 @@ def fan_in_and_fan_out(weight: torch.Tensor) -> tuple[int, int]:
     ``weight`` : matrice de poids de forme (m, n), disposition de ``nn.Linear``
     (out_features, in_features), non vide. Renvoie ``(n, m)``.
     """
-    weight = _check_weight(weight)
+    _validate.tensor("weight", weight, floating=True)
     if weight.dim() != 2:
         raise ValueError("weight doit être une matrice (m, n) = (out_features, in_features) "
                          f"(reçu : forme {tuple(weight.shape)})")
@@ -97,8 +74,8 @@ def constant_(weight: torch.Tensor, value: float) -> torch.Tensor:
     Tous les neurones d'une couche calculent alors la même chose et reçoivent le même
     gradient : la symétrie n'est jamais brisée. Contre-exemple du cours.
     """
-    weight = _check_weight(weight)
-    value = _check_real("value", value, nonnegative=False)
+    _validate.tensor("weight", weight, floating=True)
+    value = _validate.real("value", value)
     with torch.no_grad():
         return weight.fill_(value)
 
@@ -109,9 +86,9 @@ def normal_(weight: torch.Tensor, *, std: float,
 
     ``std`` ≥ 0 : écart-type. Équivalent de ``torch.nn.init.normal_(weight, 0, std)``.
     """
-    weight = _check_weight(weight)
-    std = _check_real("std", std)
-    _check_generator(generator)
+    _validate.tensor("weight", weight, floating=True)
+    std = _validate.nonnegative("std", std)
+    _validate.generator("generator", generator)
     with torch.no_grad():
         return weight.normal_(0.0, std, generator=generator)
 
@@ -123,9 +100,9 @@ def uniform_(weight: torch.Tensor, *, bound: float,
     ``bound`` ≥ 0 : borne a ; la variance obtenue est a²/3. Équivalent de
     ``torch.nn.init.uniform_(weight, -bound, bound)``.
     """
-    weight = _check_weight(weight)
-    bound = _check_real("bound", bound)
-    _check_generator(generator)
+    _validate.tensor("weight", weight, floating=True)
+    bound = _validate.nonnegative("bound", bound)
+    _validate.generator("generator", generator)
     with torch.no_grad():
         return weight.uniform_(-bound, bound, generator=generator)
 
@@ -137,7 +114,7 @@ def _draw(scheme: str, weight: torch.Tensor, scale: float, generator: torch.Gene
     if law == "constant":
         return constant_(weight, scale)
     n, m = fan_in_and_fan_out(weight)
-    value = _check_real(name, scale) * spread(n, m)
+    value = _validate.nonnegative(name, scale) * spread(n, m)
     if law == "normal":
         return normal_(weight, std=value, generator=generator)
     return uniform_(weight, bound=value, generator=generator)
@@ -221,10 +198,6 @@ schéma ; pour "normal", c'est l'écart-type lui-même ; pour "constant", la v
 """
 
 
-def _check_scale(scheme: str, scale: object) -> float:
-    return _check_real("scale", scale, nonnegative=scheme != "constant")
-
-
 def initialize_(model: nn.Module, scheme: str, *, scale: float = 1.0,
                 generator: torch.Generator | None = None) -> nn.Module:
     """Initialise toutes les couches ``nn.Linear`` de ``model`` selon ``scheme``, en place.
@@ -237,11 +210,11 @@ def initialize_(model: nn.Module, scheme: str, *, scale: float = 1.0,
     C'est ce qu'utilisent les notebooks pour la grille initialisation × activation et le
     curseur d'échelle. Renvoie ``model``.
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model doit être un nn.Module (reçu : {type(model).__name__})")
-    scale = _check_scale(_check_scheme(scheme), scale)
-    _check_generator(generator)
-    layers = linear_layers(model)
+    _validate.module("model", model)
+    _validate.choice("scheme", scheme, _SCHEMES)
+    scale = (_validate.real if scheme == "constant" else _validate.nonnegative)("scale", scale)
+    _validate.generator("generator", generator)
+    layers = [m for m in model.modules() if isinstance(m, nn.Linear)]
     if not layers:
         raise ValueError("model ne contient aucune couche nn.Linear à initialiser")
     for layer in layers:
@@ -257,10 +230,9 @@ def expected_std(scheme: str, n: int, m: int, *, scale: float = 1.0) -> float:
     Loi normale : σ = scale · écart du schéma ; loi uniforme U(−a, a) : a/√3 ;
     "constant" : 0. Par exemple ``expected_std("xavier_uniform", n, m)`` = √(2/(n + m)).
     """
-    scale = _check_scale(_check_scheme(scheme), scale)
-    for name, size in (("n", n), ("m", m)):
-        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-            raise ValueError(f"{name} doit être un entier ≥ 1 (reçu : {size!r})")
+    _validate.choice("scheme", scheme, _SCHEMES)
+    scale = (_validate.real if scheme == "constant" else _validate.nonnegative)("scale", scale)
+    n, m = _validate.integer("n", n, low=1), _validate.integer("m", m, low=1)
     law, spread = _SCHEMES[scheme]
     if law == "constant":
         return 0.0

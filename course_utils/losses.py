@@ -13,36 +13,9 @@ from __future__ import annotations
 
 import torch
 
+from course_utils import _validate
+
 __all__ = ["one_hot", "softmax", "log_softmax", "cross_entropy", "cross_entropy_grad"]
-
-
-def _check_tensor(name: str, t: object) -> torch.Tensor:
-    if not isinstance(t, torch.Tensor):
-        raise TypeError(f"{name} doit être un torch.Tensor (reçu : {type(t).__name__})")
-    return t
-
-
-def _check_logits(o: object) -> torch.Tensor:
-    o = _check_tensor("o", o)
-    if o.dim() != 2:
-        raise ValueError(f"o doit être de dimension 2 (N, C) (reçu : {tuple(o.shape)})")
-    if not o.is_floating_point():
-        raise TypeError(f"o doit être un tenseur flottant (reçu : {o.dtype})")
-    return o
-
-
-def _check_labels(y: object, num_classes: int) -> torch.Tensor:
-    y = _check_tensor("y", y)
-    if y.dim() != 1:
-        raise ValueError(f"y doit être de dimension 1 (N,) (reçu : {tuple(y.shape)})")
-    if y.dtype != torch.int64:
-        raise TypeError(f"y doit contenir des entiers int64 (reçu : {y.dtype})")
-    if y.numel() > 0 and (int(y.min()) < 0 or int(y.max()) >= num_classes):
-        raise ValueError(
-            f"les étiquettes de y doivent être dans [0, {num_classes - 1}] "
-            f"(reçu : min {int(y.min())}, max {int(y.max())})"
-        )
-    return y
 
 
 def one_hot(
@@ -63,9 +36,11 @@ def one_hot(
     -------
     y* : (N, C) de type ``dtype``, chaque ligne contient un seul 1.
     """
-    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
-        raise ValueError(f"num_classes doit être un entier ≥ 1 (reçu : {num_classes!r})")
-    y = _check_labels(y, num_classes)
+    num_classes = _validate.integer("num_classes", num_classes, low=1)
+    _validate.tensor("y", y, ndim=1, dtype=torch.int64)
+    if y.numel() > 0 and (int(y.min()) < 0 or int(y.max()) >= num_classes):
+        raise ValueError(f"les étiquettes de y doivent être dans [0, {num_classes - 1}] "
+                         f"(reçu : min {int(y.min())}, max {int(y.max())})")
     out = torch.zeros(y.shape[0], num_classes, dtype=dtype, device=y.device)
     out[torch.arange(y.shape[0], device=y.device), y] = 1
     return out
@@ -89,9 +64,7 @@ def softmax(o: torch.Tensor, dim: int = -1) -> torch.Tensor:
     -------
     ŷ : même forme que o, positif, de somme 1 selon ``dim``.
     """
-    o = _check_tensor("o", o)
-    if not o.is_floating_point():
-        raise TypeError(f"o doit être un tenseur flottant (reçu : {o.dtype})")
+    _validate.tensor("o", o, floating=True)
     shifted = o - o.amax(dim=dim, keepdim=True)
     e = torch.exp(shifted)
     return e / e.sum(dim=dim, keepdim=True)
@@ -114,16 +87,14 @@ def log_softmax(o: torch.Tensor, dim: int = -1) -> torch.Tensor:
     -------
     log ŷ : même forme que o, valeurs ≤ 0.
     """
-    o = _check_tensor("o", o)
-    if not o.is_floating_point():
-        raise TypeError(f"o doit être un tenseur flottant (reçu : {o.dtype})")
+    _validate.tensor("o", o, floating=True)
     shifted = o - o.amax(dim=dim, keepdim=True)
     return shifted - torch.log(torch.exp(shifted).sum(dim=dim, keepdim=True))
 
 
 def _targets(o: torch.Tensor, y: object) -> torch.Tensor:
     """Renvoie y* (N, C) à partir d'étiquettes (N,) ou de cibles (N, C)."""
-    y = _check_tensor("y", y)
+    _validate.tensor("y", y)
     n, c = o.shape
     if y.dim() == 1:
         if y.shape[0] != n:
@@ -154,7 +125,7 @@ def cross_entropy(o: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     -------
     L : tenseur à 0 dimension (scalaire), ≥ 0, du type de o.
     """
-    o = _check_logits(o)
+    _validate.tensor("o", o, floating=True, ndim=2)
     target = _targets(o, y)
     if o.shape[0] == 0:
         raise ValueError("le lot est vide (N = 0) : la moyenne n'est pas définie")
@@ -178,7 +149,7 @@ def cross_entropy_grad(o: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     -------
     ∂L/∂o : (N, C), du type de o ; chaque ligne est de somme nulle.
     """
-    o = _check_logits(o)
+    _validate.tensor("o", o, floating=True, ndim=2)
     target = _targets(o, y)
     if o.shape[0] == 0:
         raise ValueError("le lot est vide (N = 0) : la moyenne n'est pas définie")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import torch
 
+from course_utils import _validate
+
 __all__ = ["accuracy", "confusion_matrix"]
 
 
-def _predicted_labels(logits: object) -> torch.Tensor:
+def _predicted_labels(logits: torch.Tensor) -> torch.Tensor:
     """Étiquettes prédites (N,) à partir de logits (N, C) ou d'étiquettes (N,)."""
-    if not isinstance(logits, torch.Tensor):
-        raise TypeError(f"logits doit être un torch.Tensor (reçu : {type(logits).__name__})")
+    _validate.tensor("logits", logits)
     if logits.dim() == 2:
         return logits.argmax(dim=1)
     if logits.dim() == 1 and not logits.is_floating_point():
@@ -19,16 +20,6 @@ def _predicted_labels(logits: object) -> torch.Tensor:
         "logits doit être de forme (N, C) ou des étiquettes entières (N,) "
         f"(reçu : {tuple(logits.shape)}, {logits.dtype})"
     )
-
-
-def _check_same_length(pred: torch.Tensor, y: object) -> torch.Tensor:
-    if not isinstance(y, torch.Tensor):
-        raise TypeError(f"y doit être un torch.Tensor (reçu : {type(y).__name__})")
-    if y.dim() != 1 or y.shape[0] != pred.shape[0]:
-        raise ValueError(
-            f"y doit être de forme (N,) = ({pred.shape[0]},) (reçu : {tuple(y.shape)})"
-        )
-    return y
 
 
 def accuracy(logits: torch.Tensor, y: torch.Tensor) -> float:
@@ -44,7 +35,7 @@ def accuracy(logits: torch.Tensor, y: torch.Tensor) -> float:
     float dans [0, 1] (un nombre Python, pas un tenseur).
     """
     pred = _predicted_labels(logits)
-    y = _check_same_length(pred, y)
+    _validate.shape("y", y, (len(pred),))
     if pred.shape[0] == 0:
         raise ValueError("le lot est vide (N = 0) : l'exactitude n'est pas définie")
     return (pred == y).double().mean().item()
@@ -69,10 +60,9 @@ def confusion_matrix(
     -------
     M : (C, C) int64.
     """
-    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
-        raise ValueError(f"num_classes doit être un entier ≥ 1 (reçu : {num_classes!r})")
+    num_classes = _validate.integer("num_classes", num_classes, low=1)
     p = _predicted_labels(pred).long()
-    y = _check_same_length(p, y).long()
+    y = _validate.shape("y", y, (len(p),)).long()
     for name, t in (("pred", p), ("y", y)):
         if t.numel() > 0 and (int(t.min()) < 0 or int(t.max()) >= num_classes):
             raise ValueError(f"les étiquettes de {name} doivent être dans [0, {num_classes - 1}]")

@@ -1,55 +1,64 @@
-"""Construction des perceptrons multicouches (PMC) utilisés dans tout le cours."""
+"""Les perceptrons multicouches (PMC) du cours, assemblés à partir des pièces de référence.
+
+Un PMC enchaîne des couches ``Linear → [BN] → activation → [BN] → [dropout]`` et se termine
+par une couche linéaire qui renvoie des *logits* (``F.cross_entropy`` applique lui-même le
+log-softmax). Exemple, le réseau de la Question 1 : ``mlp([784, 120, 80, 10])``.
+"""
+
+from types import MappingProxyType
 
 import torch
 from torch import nn
 
+from course_utils import _validate
 from course_utils.activations import ACTIVATIONS
+from course_utils.regularization import Dropout
 
-BATCH_NORM_PLACEMENTS = ("before", "after", "both")
+BATCH_NORM_PLACEMENTS = MappingProxyType({
+    None: "sans BN", "before": "BN avant l'activation", "after": "BN après l'activation",
+    "both": "BN avant et après l'activation"})
+"""Les placements de la normalisation par lots dans une couche cachée, et leur nom :
+``None`` (aucune), ``"before"`` (Linear → BN → activation), ``"after"`` (Linear →
+activation → BN), ``"both"`` (Linear → BN → activation → BN)."""
+
+MASK_SEED_SHIFT = 1_000_003
+"""Décalage entre la graine des poids et celle des masques de dropout (un nombre premier,
+loin des graines voisines qu'utilisent les ensembles de réseaux)."""
 
 
-def mlp(sizes: list[int], *, activation: str = "sigmoid", seed: int | None = None,
-        batch_norm: str | None = None, dropout: float = 0.0) -> nn.Sequential:
-    """Perceptron multicouche : ``Linear → activation → … → Linear`` (sans softmax final).
+def mlp(sizes, *, activation: str = "sigmoid", batch_norm: str | None = None,
+        dropout: float = 0.0, seed: int | None = None) -> nn.Sequential:
+    """Perceptron multicouche ``Linear → activation → … → Linear`` (sans softmax finale).
 
-    La dernière couche renvoie des *logits* : ``F.cross_entropy`` applique lui-même le
-    log-softmax. Exemple, le réseau de la Question 1 : ``mlp([784, 120, 80, 10])``.
-
-    Paramètres
-    ----------
-    sizes : tailles des couches, entrée comprise (au moins deux entiers ≥ 1).
-    activation : clé de ``activations.ACTIVATIONS`` (``"sigmoid"``, ``"tanh"``, ``"relu"``,
-        ``"leaky_relu"``, ``"gelu"``…) : la fonction d'activation des couches cachées.
-    seed : si donnée, les poids sont tirés avec cette graine (sans toucher au générateur
-        global) : deux appels avec la même graine donnent le même réseau.
-    batch_norm : normalisation par lots (``nn.BatchNorm1d``) dans chaque couche cachée :
-        ``None`` (aucune), ``"before"`` (Linear → BN → activation), ``"after"``
-        (Linear → activation → BN) ou ``"both"`` (Linear → BN → activation → BN).
-    dropout : probabilité d'**éteindre** chaque unité cachée (``nn.Dropout(p)`` après chaque
-        activation) ; 0 : pas de dropout.
+    sizes : tailles des couches, entrée comprise (au moins deux entiers ≥ 1) ;
+    activation : clé de ``activations.ACTIVATIONS`` (``"sigmoid"``, ``"relu"``…) ;
+    batch_norm : placement de la normalisation par lots (``nn.BatchNorm1d``) dans chaque
+        couche cachée, une clé de :data:`BATCH_NORM_PLACEMENTS` ;
+    dropout : probabilité d'ÉTEINDRE chaque unité cachée (une couche ``regularization.Dropout``
+        après chaque activation ; 0 : aucune) ;
+    seed : si donnée, les poids sont tirés avec cette graine sans toucher au générateur
+        global, et les masques de dropout avec un générateur local de graine
+        seed + MASK_SEED_SHIFT (un autre flux : avec la même graine, les premiers masques
+        reprendraient les tirages des poids) ; deux appels avec la même graine donnent le
+        même réseau, qui tire les mêmes masques.
     """
     if not isinstance(sizes, list | tuple) or len(sizes) < 2:
-        raise ValueError(f"sizes doit être une liste d'au moins deux tailles (reçu : {sizes!r})")
-    if any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in sizes):
-        raise ValueError(f"les tailles doivent être des entiers ≥ 1 (reçu : {sizes!r})")
-    if activation not in ACTIVATIONS:
-        raise ValueError(
-            f"activation inconnue : {activation!r} (attendu : {', '.join(ACTIVATIONS)})"
-        )
-    if batch_norm is not None and batch_norm not in BATCH_NORM_PLACEMENTS:
-        raise ValueError(f"batch_norm inconnu : {batch_norm!r} (attendu : None, "
-                         f"{', '.join(BATCH_NORM_PLACEMENTS)})")
-    if not 0 <= dropout < 1:
-        raise ValueError(f"dropout doit être dans [0, 1[ (reçu : {dropout!r})")
+        raise ValueError(f"sizes doit être une liste d'au moins deux tailles (reçu : {sizes!r})")
+    sizes = [_validate.integer("chaque taille de sizes", n, low=1) for n in sizes]
+    _validate.choice("activation", activation, ACTIVATIONS)
+    _validate.choice("batch_norm", batch_norm, BATCH_NORM_PLACEMENTS)
+    dropout = _validate.rate("dropout", dropout)
     if seed is None:
-        return _build(sizes, activation, batch_norm, dropout)
+        return _build(sizes, activation, batch_norm, dropout, None)
+    _validate.integer("seed", seed, low=0)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        return _build(sizes, activation, batch_norm, dropout)
+        return _build(sizes, activation, batch_norm, dropout,
+                      torch.Generator().manual_seed(seed + MASK_SEED_SHIFT))
 
 
-def _build(sizes: list[int], activation: str, batch_norm: str | None,
-           dropout: float) -> nn.Sequential:
+def _build(sizes: list[int], activation: str, batch_norm: str | None, dropout: float,
+           generator: torch.Generator | None) -> nn.Sequential:
     layers: list[nn.Module] = []
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
         layers.append(nn.Linear(n_in, n_out))
@@ -61,10 +70,10 @@ def _build(sizes: list[int], activation: str, batch_norm: str | None,
         if batch_norm in ("after", "both"):
             layers.append(nn.BatchNorm1d(n_out))
         if dropout > 0:
-            layers.append(nn.Dropout(dropout))
+            layers.append(Dropout(dropout, generator=generator))
     return nn.Sequential(*layers)
 
 
 def linear_layers(model: nn.Module) -> list[nn.Linear]:
     """Les couches ``nn.Linear`` d'un modèle, de l'entrée vers la sortie."""
-    return [m for m in model.modules() if isinstance(m, nn.Linear)]
+    return [m for m in _validate.module("model", model).modules() if isinstance(m, nn.Linear)]

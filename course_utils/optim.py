@@ -19,13 +19,13 @@ paramètre) et délèguent le calcul à ces fonctions.
 
 from __future__ import annotations
 
-import copy
-import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import torch
+
+from course_utils import _validate
 
 __all__ = ["MomentumState", "gd_step", "momentum_step", "nesterov_step",
            "GD", "Momentum", "Nesterov"]
@@ -38,16 +38,6 @@ class MomentumState:
     v: Any  # vitesse, même forme que theta
 
 
-def _check_lr(lr: float) -> None:
-    if not lr > 0:  # rejette aussi nan
-        raise ValueError(f"lr doit être > 0 (reçu : {lr})")
-
-
-def _check_momentum(momentum: float) -> None:
-    if not 0 <= momentum < 1:
-        raise ValueError(f"momentum doit vérifier 0 ≤ momentum < 1 (reçu : {momentum})")
-
-
 def gd_step(theta: Any, grad: Any, *, lr: float) -> Any:
     """Un pas de descente de gradient : θ ← θ − ρ g.
 
@@ -57,7 +47,7 @@ def gd_step(theta: Any, grad: Any, *, lr: float) -> Any:
 
     Remarque : c'est ``torch.optim.SGD(params, lr=ρ)`` sans momentum.
     """
-    _check_lr(lr)
+    _validate.positive("lr", lr)
     return theta - lr * grad
 
 
@@ -76,8 +66,8 @@ def momentum_step(theta: Any, grad: Any, state: MomentumState | None, *, lr: flo
     θ ← θ − γ b. Avec v = −γ b, α = μ et ρ = γ (pas constant, ``dampening=0``), les deux
     écritures donnent exactement les mêmes itérés θ.
     """
-    _check_lr(lr)
-    _check_momentum(momentum)
+    _validate.positive("lr", lr)
+    _validate.rate("momentum", momentum)
     v = theta * 0 if state is None else state.v
     v = momentum * v - lr * grad
     return theta + v, MomentumState(v)
@@ -102,8 +92,8 @@ def nesterov_step(theta: Any, grad_fn: Callable[[Any], Any], state: MomentumStat
                   = φ − γ (g(φ) + μ b_nouveau),       la mise à jour de PyTorch.
     Les deux démarrent au même point (v = 0, b = 0, donc p = θ).
     """
-    _check_lr(lr)
-    _check_momentum(momentum)
+    _validate.positive("lr", lr)
+    _validate.rate("momentum", momentum)
     v = theta * 0 if state is None else state.v
     grad = grad_fn(theta + momentum * v)
     return momentum_step(theta, grad, MomentumState(v), lr=lr, momentum=momentum)
@@ -120,6 +110,11 @@ def _evaluate(closure: Callable[[], Any] | None) -> Any:
         return closure()
 
 
+def _with_gradient(param_groups: list[dict]) -> Iterator[tuple[torch.Tensor, dict]]:
+    """Les couples (paramètre, son groupe) des paramètres qui ont un gradient."""
+    return ((p, group) for group in param_groups for p in group["params"] if p.grad is not None)
+
+
 class GD(torch.optim.Optimizer):
     """Descente de gradient : θ ← θ − ρ g pour chaque paramètre (voir :func:`gd_step`).
 
@@ -129,18 +124,15 @@ class GD(torch.optim.Optimizer):
     """
 
     def __init__(self, params: Iterable[Any], *, lr: float) -> None:
-        _check_lr(lr)
+        _validate.positive("lr", lr)
         super().__init__(params, {"lr": lr})
 
     @torch.no_grad()
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Un pas de descente sur chaque paramètre qui a un gradient ; renvoie la perte
-        calculée par ``closure`` si elle est donnée."""
+        """Un pas de descente ; renvoie la perte calculée par ``closure`` si elle est donnée."""
         loss = _evaluate(closure)
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is not None:
-                    p.copy_(gd_step(p, p.grad, lr=group["lr"]))
+        for p, group in _with_gradient(self.param_groups):
+            p.copy_(gd_step(p, p.grad, lr=group["lr"]))
         return loss
 
 
@@ -156,8 +148,8 @@ class Momentum(torch.optim.Optimizer):
     """
 
     def __init__(self, params: Iterable[Any], *, lr: float, momentum: float) -> None:
-        _check_lr(lr)
-        _check_momentum(momentum)
+        _validate.positive("lr", lr)
+        _validate.rate("momentum", momentum)
         super().__init__(params, {"lr": lr, "momentum": momentum})
 
     @torch.no_grad()
@@ -165,14 +157,11 @@ class Momentum(torch.optim.Optimizer):
         """Un pas de momentum sur chaque paramètre qui a un gradient ; renvoie la perte
         calculée par ``closure`` si elle est donnée."""
         loss = _evaluate(closure)
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                theta, state["v"] = momentum_step(p, p.grad, state.get("v"), lr=group["lr"],
-                                                  momentum=group["momentum"])
-                p.copy_(theta)
+        for p, group in _with_gradient(self.param_groups):
+            state = self.state[p]
+            theta, state["v"] = momentum_step(p, p.grad, state.get("v"), lr=group["lr"],
+                                              momentum=group["momentum"])
+            p.copy_(theta)
         return loss
 
 
@@ -181,7 +170,7 @@ def _given(grad: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
     return lambda point: grad
 
 
-class Nesterov(torch.optim.Optimizer):
+class Nesterov(Momentum):
     """Momentum de Nesterov du cours : v ← α v − ρ ∇θ L(θ + α v), θ ← θ + v.
 
     Paramètres : ``params``, ``lr`` = ρ > 0, ``momentum`` = α ∈ [0, 1). L'état de chaque
@@ -197,13 +186,9 @@ class Nesterov(torch.optim.Optimizer):
 
     Remarque : ``torch.optim.SGD(params, lr=ρ, momentum=α, nesterov=True)`` fait évoluer
     le point anticipé p = θ + α v lui-même (dérivation dans :func:`nesterov_step`) ; ses
-    paramètres valent, à chaque pas, θ + α v de cet optimiseur.
+    paramètres valent, à chaque pas, θ + α v de cet optimiseur. La classe hérite de
+    :class:`Momentum` ses paramètres et leur vérification ; seul ``step`` change.
     """
-
-    def __init__(self, params: Iterable[Any], *, lr: float, momentum: float) -> None:
-        _check_lr(lr)
-        _check_momentum(momentum)
-        super().__init__(params, {"lr": lr, "momentum": momentum})
 
     @torch.no_grad()
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
@@ -240,39 +225,3 @@ class Nesterov(torch.optim.Optimizer):
                 saved.append((p, group, theta))
         return saved
 
-
-def gap_with_torch(method: str, *, steps: int = 100, lr: float = 0.1,
-                   momentum: float = 0.9) -> float:
-    """Plus grand écart, sur ``steps`` pas, entre l'optimiseur du cours et ``torch.optim.SGD``.
-
-    method : "momentum" (comparé à ``SGD(momentum=α)``) ou "nesterov" (comparé à
-    ``SGD(nesterov=True)`` : on compare alors le point anticipé θ + αv du cours au paramètre
-    de PyTorch). Petit réseau 5-8-3 (tanh), données fixes, entropie croisée, float64.
-    """
-    if method not in ("momentum", "nesterov"):
-        raise ValueError(f"method doit valoir « momentum » ou « nesterov » (reçu : {method!r})")
-    generator = torch.Generator().manual_seed(0)
-    x = torch.randn(64, 5, dtype=torch.float64, generator=generator)
-    y = torch.randint(0, 3, (64,), generator=generator)
-    ours_net = torch.nn.Sequential(torch.nn.Linear(5, 8), torch.nn.Tanh(),
-                                   torch.nn.Linear(8, 3)).double()
-    torch_net = copy.deepcopy(ours_net)
-    ours_class = Nesterov if method == "nesterov" else Momentum
-    ours = ours_class(ours_net.parameters(), lr=lr, momentum=momentum)
-    reference = torch.optim.SGD(torch_net.parameters(), lr=lr, momentum=momentum,
-                                nesterov=method == "nesterov")
-    gap = 0.0
-    for _ in range(steps):
-        for net, optimizer in ((ours_net, ours), (torch_net, reference)):
-            optimizer.step(functools.partial(_loss_closure, net, optimizer, x, y))
-        for p, q in zip(ours_net.parameters(), torch_net.parameters(), strict=True):
-            point = p + momentum * ours.state[p]["v"].v if method == "nesterov" else p
-            gap = max(gap, (point - q).abs().max().item())
-    return gap
-
-
-def _loss_closure(net, optimizer, x, y):
-    optimizer.zero_grad()
-    loss = torch.nn.functional.cross_entropy(net(x), y)
-    loss.backward()
-    return loss

@@ -1,7 +1,7 @@
-"""Figures du cours : grilles d'images, courbes d'apprentissage, matrice de confusion.
+"""Figures du cours : grilles d'images, courbes d'apprentissage, matrice de confusion.
 
 Chaque fonction crée sa figure et la renvoie (titres et axes en français). Dans un
-notebook, écrivez ``fig = show_images(...)`` : la figure s'affiche une seule fois, à la fin
+notebook, écrivez ``fig = show_images(...)`` : la figure s'affiche une seule fois, à la fin
 de la cellule.
 """
 
@@ -10,12 +10,13 @@ import math
 import matplotlib.pyplot as plt
 import torch
 
-from course_utils.data import MNIST_MEAN, MNIST_STD
+from course_utils.data import SIDE, denormalize
 
 # Une couleur par méthode, la même dans tous les chapitres.
 COLORS = {
     "apprentissage": "tab:blue",
     "test": "tab:orange",
+    "validation": "tab:red",
     "sigmoid": "tab:purple",
     "tanh": "tab:brown",
     "relu": "tab:green",
@@ -26,7 +27,7 @@ COLORS = {
     "gelu": "tab:red",
     "gelu_tanh": "salmon",
     "silu": "tab:blue",
-    "SGD": "tab:blue",
+    "sgd": "tab:blue",
     "momentum": "tab:orange",
     "nesterov": "tab:red",
     "adagrad": "tab:olive",
@@ -38,8 +39,8 @@ COLORS = {
 def show_images(x, y=None, pred=None, *, ncols: int = 8, title: str | None = None):
     """Grille d'images 28×28 avec leur classe (et la prédiction, en rouge si elle est fausse).
 
-    x : (N, 784) ou (N, 28, 28), normalisées comme ``load_mnist`` ou dans [0, 1].
-    y, pred : (N,) entiers, facultatifs.
+    x : (N, 784) ou (N, 28, 28), normalisées comme ``load_mnist`` ou dans [0, 1].
+    y, pred : (N,) entiers, facultatifs.
     """
     if not isinstance(x, torch.Tensor) or x.ndim not in (2, 3) or x.shape[-1] not in (784, 28):
         raise ValueError("x doit être un tenseur (N, 784) ou (N, 28, 28)")
@@ -49,12 +50,12 @@ def show_images(x, y=None, pred=None, *, ncols: int = 8, title: str | None = Non
         raise ValueError("x ne contient aucune image")
     for name, labels in (("y", y), ("pred", pred)):
         if labels is not None and len(labels) != n:
-            raise ValueError(f"{name} doit avoir {n} éléments (reçu : {len(labels)})")
+            raise ValueError(f"{name} doit avoir {n} éléments (reçu : {len(labels)})")
     ncols = min(ncols, n)
     nrows = math.ceil(n / ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(1.3 * ncols, 1.5 * nrows), squeeze=False)
     if images.min() < 0:  # images normalisées : on revient dans [0, 1] pour l'affichage
-        images = images * MNIST_STD + MNIST_MEAN
+        images = denormalize(images)
     for k, ax in enumerate(axes.flat):
         ax.axis("off")
         if k >= n:
@@ -67,15 +68,25 @@ def show_images(x, y=None, pred=None, *, ncols: int = 8, title: str | None = Non
     return fig
 
 
+def weight_image(w: torch.Tensor) -> torch.Tensor:
+    """Les 784 poids d'entrée d'un neurone (784,) vus comme une image (28, 28), divisés par
+    leur plus grande valeur absolue : valeurs dans [−1, 1], le 0 restant au milieu (un poids
+    nul donne une image nulle)."""
+    if not isinstance(w, torch.Tensor) or tuple(w.shape) != (SIDE * SIDE,):
+        raise ValueError(f"w doit être un tenseur de forme ({SIDE * SIDE},)")
+    largest = w.abs().max()
+    return (w / largest if largest > 0 else w).reshape(SIDE, SIDE)  # (784,) → (28, 28)
+
+
 def show_weights(weights: torch.Tensor, *, ncols: int = 8, title: str | None = None):
     """Les poids d'entrée de neurones de la première couche, vus comme des images 28×28.
 
-    weights : (K, 784), une ligne par neurone (``model[0].weight[:K]``). Chaque image a sa
-    propre échelle de couleurs, symétrique autour de 0 (rouge : positif, bleu : négatif).
+    weights : (K, 784), une ligne par neurone (``model[0].weight[:K]``). Chaque image a sa
+    propre échelle de couleurs, symétrique autour de 0 (rouge : positif, bleu : négatif).
     """
     if not isinstance(weights, torch.Tensor) or weights.ndim != 2 or weights.shape[1] != 784:
         raise ValueError("weights doit être un tenseur (K, 784)")
-    images = weights.detach().reshape(-1, 28, 28)  # (K, 28, 28)
+    images = [weight_image(w) for w in weights.detach()]  # K images (28, 28) dans [−1, 1]
     ncols = min(ncols, len(images))
     nrows = math.ceil(len(images) / ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(1.2 * ncols, 1.2 * nrows + 0.4),
@@ -83,8 +94,7 @@ def show_weights(weights: torch.Tensor, *, ncols: int = 8, title: str | None = N
     for k, ax in enumerate(axes.flat):
         ax.axis("off")
         if k < len(images):
-            limit = images[k].abs().max().item() or 1.0
-            ax.imshow(images[k].numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit)
+            ax.imshow(images[k].numpy(), cmap="RdBu_r", vmin=-1, vmax=1)
     if title:
         fig.suptitle(title)
     fig.tight_layout()
@@ -107,13 +117,16 @@ def _label_color(k, y, pred) -> str:
 
 
 def plot_history(history, *, title: str | None = None):
-    """Courbes de perte et d'exactitude (apprentissage et test) en fonction des époques."""
+    """Courbes de perte et d'exactitude (apprentissage, puis le jeu d'évaluation de
+    l'historique : validation ou test) en fonction des époques."""
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.6))
-    for split, label in (("train", "apprentissage"), ("test", "test")):
+    curves = [("train", "apprentissage")] + ([("eval", history.eval_name)]
+                                             if history.eval_acc else [])
+    for split, label in curves:
         ax_loss.plot(history.epoch, getattr(history, f"{split}_loss"), "o-", ms=3,
-                     color=COLORS[label], label=label)
+                     color=COLORS.get(label), label=label)
         acc = [100 * a for a in getattr(history, f"{split}_acc")]
-        ax_acc.plot(history.epoch, acc, "o-", ms=3, color=COLORS[label], label=label)
+        ax_acc.plot(history.epoch, acc, "o-", ms=3, color=COLORS.get(label), label=label)
     ax_loss.set(xlabel="époque", ylabel="perte (entropie croisée)", title="Perte")
     ax_acc.set(xlabel="époque", ylabel="exactitude (%)", title="Exactitude")
     for ax in (ax_loss, ax_acc):
@@ -126,14 +139,14 @@ def plot_history(history, *, title: str | None = None):
 
 def plot_losses(curves: dict, *, xlabel: str = "mini-lot", title: str = "Perte d'apprentissage",
                 smooth: int = 1, logy: bool = False):
-    """Plusieurs courbes de perte sur un même graphique : ``{nom : liste de valeurs}``.
+    """Plusieurs courbes de perte sur un même graphique : ``{nom : liste de valeurs}``.
 
-    smooth : largeur de la moyenne glissante appliquée à chaque courbe (1 : aucune).
+    smooth : largeur de la moyenne glissante appliquée à chaque courbe (1 : aucune).
     """
     if not isinstance(curves, dict) or not curves:
-        raise ValueError("curves doit être un dictionnaire non vide {nom : valeurs}")
+        raise ValueError("curves doit être un dictionnaire non vide {nom : valeurs}")
     if isinstance(smooth, bool) or not isinstance(smooth, int) or smooth < 1:
-        raise ValueError(f"smooth doit être un entier ≥ 1 (reçu : {smooth!r})")
+        raise ValueError(f"smooth doit être un entier ≥ 1 (reçu : {smooth!r})")
     fig, ax = plt.subplots(figsize=(7, 3.8))
     for name, values in curves.items():
         values = torch.as_tensor(values, dtype=torch.float64)
@@ -151,13 +164,13 @@ def plot_losses(curves: dict, *, xlabel: str = "mini-lot", title: str = "Perte d
 
 
 def plot_curves(curves: dict, *, x, xlabel: str, ylabel: str, title: str, logy: bool = False):
-    """Plusieurs courbes ``{nom : valeurs}`` tracées en fonction des mêmes abscisses ``x``."""
+    """Plusieurs courbes ``{nom : valeurs}`` tracées en fonction des mêmes abscisses ``x``."""
     if not isinstance(curves, dict) or not curves:
-        raise ValueError("curves doit être un dictionnaire non vide {nom : valeurs}")
+        raise ValueError("curves doit être un dictionnaire non vide {nom : valeurs}")
     fig, ax = plt.subplots(figsize=(7, 3.8))
     for name, values in curves.items():
         if len(values) != len(x):
-            raise ValueError(f"« {name} » : {len(values)} valeurs pour {len(x)} abscisses")
+            raise ValueError(f"« {name} » : {len(values)} valeurs pour {len(x)} abscisses")
         ax.plot(x, values, label=str(name), color=COLORS.get(name))
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     if logy:
@@ -169,18 +182,18 @@ def plot_curves(curves: dict, *, x, xlabel: str, ylabel: str, title: str, logy: 
 
 def plot_xy(curves: dict, *, xlabel: str, ylabel: str, title: str, logx: bool = False,
             logy: bool = False, markers: bool = True, ax=None):
-    """Courbes ``{nom : (abscisses, ordonnées)}``, chacune avec ses propres abscisses.
+    """Courbes ``{nom : (abscisses, ordonnées)}``, chacune avec ses propres abscisses.
 
-    markers : marquer chaque point (à éviter pour des centaines de points) ;
-    ax : un axe matplotlib existant où tracer (sinon, une nouvelle figure).
+    markers : marquer chaque point (à éviter pour des centaines de points) ;
+    ax : un axe matplotlib existant où tracer (sinon, une nouvelle figure).
     """
     if not isinstance(curves, dict) or not curves:
-        raise ValueError("curves doit être un dictionnaire non vide {nom : (x, y)}")
+        raise ValueError("curves doit être un dictionnaire non vide {nom : (x, y)}")
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3.8))
     for name, (xs, ys) in curves.items():
         if len(xs) != len(ys):
-            raise ValueError(f"« {name} » : {len(ys)} ordonnées pour {len(xs)} abscisses")
+            raise ValueError(f"« {name} » : {len(ys)} ordonnées pour {len(xs)} abscisses")
         ax.plot(xs, ys, "o-" if markers else "-", ms=3, label=str(name),
                 color=COLORS.get(name))
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
@@ -194,7 +207,7 @@ def plot_xy(curves: dict, *, xlabel: str, ylabel: str, title: str, logx: bool = 
 
 
 def plot_confusion(cm: torch.Tensor, *, title: str = "Matrice de confusion (test)"):
-    """Matrice de confusion (C, C) : lignes = vraie classe, colonnes = classe prédite."""
+    """Matrice de confusion (C, C) : lignes = vraie classe, colonnes = classe prédite."""
     if not isinstance(cm, torch.Tensor) or cm.ndim != 2 or cm.shape[0] != cm.shape[1]:
         raise ValueError("cm doit être un tenseur carré (C, C)")
     n = cm.shape[0]
@@ -214,9 +227,9 @@ def plot_confusion(cm: torch.Tensor, *, title: str = "Matrice de confusion (test
 
 
 def plot_bars(values: dict, *, xlabel: str, ylabel: str, title: str, logy: bool = False):
-    """Diagramme en barres ``{étiquette : valeur}`` (par exemple une norme par couche)."""
+    """Diagramme en barres ``{étiquette : valeur}`` (par exemple une norme par couche)."""
     if not isinstance(values, dict) or not values:
-        raise ValueError("values doit être un dictionnaire non vide {étiquette : valeur}")
+        raise ValueError("values doit être un dictionnaire non vide {étiquette : valeur}")
     fig, ax = plt.subplots(figsize=(7, 3.5))
     ax.bar([str(k) for k in values], list(values.values()), color="tab:blue")
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)

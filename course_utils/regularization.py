@@ -6,13 +6,13 @@ l'erreur en test (la généralisation), et pas seulement l'erreur d'apprentissag
 - Pénalisation de la norme : L(θ) = Σ_i ℓ(f(x⁽ⁱ⁾; θ), y*⁽ⁱ⁾) + α Ω(θ), avec Ω(θ) la somme
   des poids au carré (L2 : weight decay, ridge, Tikhonov) ou de leurs valeurs absolues
   (L1 : LASSO, solutions parcimonieuses) : :func:`l2_penalty`, :func:`l1_penalty`,
-  :func:`penalty` (pour ``train(..., penalty=...)``), :func:`sparsity`, :func:`weight_norm`.
+  :func:`penalty` (la fonction ``model -> α Ω(θ)``), :func:`sparsity`, :func:`weight_norm`.
 - Dropout inversé : :func:`dropout`, :class:`Dropout`, et la prédiction moyennée sur des
   masques tirés au hasard, :func:`mc_dropout_predict`.
-- Arrêt précoce : :class:`EarlyStopping`.
+- Arrêt précoce : la règle :func:`should_stop` et le crochet :class:`EarlyStopping`.
 
 L'augmentation de données (décalages, rotations, bruit, Mixup, Cutout, CutMix) est dans
-:mod:`course_utils.augmentation` ; ses fonctions sont aussi importables d'ici.
+:mod:`course_utils.augmentation`.
 """
 
 from __future__ import annotations
@@ -24,37 +24,14 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
-from course_utils.augmentation import (
-    BACKGROUND,
-    as_transform,
-    cutmix,
-    cutout,
-    gaussian_noise,
-    mixup,
-    mixup_batch,
-    random_rotation,
-    random_shift,
-    rotate,
-    shift,
-)
-from course_utils.init import _check_generator, _check_real
-from course_utils.models import linear_layers
-
-__all__ = [
-    "l2_penalty", "l1_penalty", "penalty", "sparsity", "weight_norm",
-    "dropout", "Dropout", "mc_dropout_predict", "EarlyStopping",
-    "BACKGROUND", "shift", "random_shift", "rotate", "random_rotation", "gaussian_noise",
-    "mixup_batch", "mixup", "cutout", "cutmix", "as_transform",
-]
+from course_utils import _validate
 
 # --- Pénalisation de la norme des paramètres -----------------------------------------------
 
 
 def _weights(model: nn.Module, include_bias: bool) -> list[torch.Tensor]:
     """Poids des couches nn.Linear de ``model`` (et leurs biais si ``include_bias``)."""
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model doit être un nn.Module (reçu : {type(model).__name__})")
-    layers = linear_layers(model)
+    layers = [m for m in _validate.module("model", model).modules() if isinstance(m, nn.Linear)]
     if not layers:
         raise ValueError("le modèle ne contient aucune couche nn.Linear : rien à pénaliser")
     biases = [layer.bias for layer in layers if include_bias and layer.bias is not None]
@@ -89,7 +66,7 @@ def l2_penalty(model: nn.Module, *, alpha: float, include_bias: bool = False) ->
     ``torch.optim.AdamW`` (Loshchilov et Hutter, 2019), θ ← θ − ρλθ appliquée hors des
     moments : avec Adam, les deux donnent des itérés différents.
     """
-    _check_real("alpha", alpha)
+    _validate.nonnegative("alpha", alpha)
     return alpha * sum((w**2).sum() for w in _weights(model, include_bias))
 
 
@@ -101,7 +78,7 @@ def l1_penalty(model: nn.Module, *, alpha: float, include_bias: bool = False) ->
     0 et y restent à peu près, d'où des solutions parcimonieuses (voir :func:`sparsity`).
     Biais exclus par défaut et α « par mini-lot » : voir :func:`l2_penalty`.
     """
-    _check_real("alpha", alpha)
+    _validate.nonnegative("alpha", alpha)
     return alpha * sum(w.abs().sum() for w in _weights(model, include_bias))
 
 
@@ -109,7 +86,7 @@ _PENALTIES = {"l1": l1_penalty, "l2": l2_penalty}
 
 
 class _Penalty:
-    """``model -> α Ω(θ)`` pour ``train`` (voir :func:`penalty`), avec un repr lisible."""
+    """``model -> α Ω(θ)`` (voir :func:`penalty`), avec un repr lisible."""
 
     def __init__(self, kind: str, alpha: float) -> None:
         self.kind, self.alpha = kind, alpha
@@ -122,22 +99,21 @@ class _Penalty:
 
 
 def penalty(kind: str, *, alpha: float) -> Callable[[nn.Module], torch.Tensor]:
-    """La fonction ``model -> α Ω(θ)`` attendue par ``train(..., penalty=...)``.
+    """La fonction ``model -> α Ω(θ)``, à ajouter à la perte de chaque mini-lot.
 
     kind : ``"l1"`` (:func:`l1_penalty`) ou ``"l2"`` (:func:`l2_penalty`), biais exclus.
-    Exemple : ``train(model, data, optimizer=opt, penalty=penalty("l2", alpha=1e-4))``.
+    C'est ce que fait ``runs.training_loss`` pour ``RunConfig(penalty="l2",
+    penalty_alpha=1e-4)`` : perte = entropie croisée + ``penalty("l2", alpha=1e-4)(model)``.
     """
-    if kind not in _PENALTIES:
-        raise ValueError(f"kind doit être « l1 » ou « l2 » (reçu : {kind!r})")
-    _check_real("alpha", alpha)
+    _validate.choice("kind", kind, _PENALTIES)
+    _validate.nonnegative("alpha", alpha)
     return _Penalty(kind, alpha)
 
 
 @torch.no_grad()
 def sparsity(model: nn.Module, *, threshold: float = 1e-3) -> float:
     """Fraction des poids des couches nn.Linear (biais exclus) tels que |w| < threshold."""
-    if _check_real("threshold", threshold) == 0:
-        raise ValueError("threshold doit être > 0 (reçu : 0)")
+    _validate.positive("threshold", threshold)
     weights = _weights(model, include_bias=False)
     small = sum(int((w.abs() < threshold).sum()) for w in weights)
     return small / sum(w.numel() for w in weights)
@@ -152,11 +128,7 @@ def weight_norm(model: nn.Module) -> float:
 # --- Dropout ------------------------------------------------------------------------------
 
 
-def _check_p(p: object) -> float:
-    if _check_real("p", p) >= 1:
-        raise ValueError(f"p (probabilité d'éteindre une unité) doit vérifier 0 ≤ p < 1 "
-                         f"(reçu : {p})")
-    return float(p)
+_P = "p (probabilité d'éteindre une unité)"
 
 
 def dropout(x: torch.Tensor, *, p: float, training: bool = True,
@@ -185,10 +157,9 @@ def dropout(x: torch.Tensor, *, p: float, training: bool = True,
     E_z[W y] = W x, mais seulement une approximation après une non-linéarité : voir
     :func:`mc_dropout_predict`.
     """
-    if not isinstance(x, torch.Tensor) or not x.is_floating_point():
-        raise TypeError("x doit être un tenseur flottant")
-    p = _check_p(p)
-    _check_generator(generator)
+    _validate.tensor("x", x, floating=True)
+    p = _validate.rate(_P, p)
+    _validate.generator("generator", generator)
     if not training or p == 0:
         return x
     keep = torch.rand(x.shape, generator=generator, dtype=x.dtype) >= p  # P(garder) = 1 − p
@@ -205,8 +176,8 @@ class Dropout(nn.Module):
 
     def __init__(self, p: float = 0.5, *, generator: torch.Generator | None = None) -> None:
         super().__init__()
-        self.p = _check_p(p)
-        _check_generator(generator)
+        self.p = _validate.rate(_P, p)
+        _validate.generator("generator", generator)
         self.generator = generator
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -239,12 +210,10 @@ def mc_dropout_predict(model: nn.Module, x: torch.Tensor, *, samples: int,
     Jensen). Après une non-linéarité (ReLU, sigmoïde…), même les logits moyens diffèrent :
     le mode évaluation n'est qu'une approximation de l'espérance.
     """
-    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
-        raise ValueError(f"samples doit être un entier ≥ 1 (reçu : {samples!r})")
-    _check_generator(generator)
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model doit être un nn.Module (reçu : {type(model).__name__})")
-    layers = [m for m in model.modules() if isinstance(m, _DROPOUT_LAYERS)]
+    _validate.integer("samples", samples, low=1)
+    _validate.generator("generator", generator)
+    layers = [m for m in _validate.module("model", model).modules()
+              if isinstance(m, _DROPOUT_LAYERS)]
     if not layers:
         raise ValueError("le modèle ne contient aucune couche de dropout : toutes les passes "
                          "donneraient la même prédiction")
@@ -267,6 +236,23 @@ def mc_dropout_predict(model: nn.Module, x: torch.Tensor, *, samples: int,
 # --- Arrêt précoce ---------------------------------------------------------------------------
 
 
+def should_stop(val_losses: list[float], *, patience: int) -> bool:
+    """La règle de l'arrêt précoce sur toute la suite des pertes de validation : vrai si
+    aucune des ``patience`` dernières valeurs n'améliore strictement le minimum de celles qui
+    les précèdent, c'est-à-dire (len − 1) − b ≥ patience, b étant l'indice de la première
+    occurrence du minimum (une égalité n'est pas une amélioration).
+
+    Exemples avec patience = 2 : [0.9, 0.7, 0.8, 0.75] → True ; [0.9, 0.7, 0.8] → False ;
+    [0.9, 0.7, 0.8, 0.6] → False ; [0.9, 0.7, 0.8, 0.7] → True. C'est la décision que prend
+    :meth:`EarlyStopping.step` à la dernière époque.
+    """
+    patience = _validate.integer("patience", patience, low=1)
+    if not isinstance(val_losses, list | tuple) or not val_losses:
+        raise ValueError("val_losses doit être une liste non vide de pertes")
+    best = min(range(len(val_losses)), key=lambda i: val_losses[i])  # premier minimum
+    return len(val_losses) - 1 - best >= patience
+
+
 class EarlyStopping:
     """Arrêt précoce : arrêter quand la valeur surveillée ne s'améliore plus.
 
@@ -279,7 +265,9 @@ class EarlyStopping:
         renvoyer bad_epochs ≥ patience  (True : arrêter)
 
     ``step`` renvoie donc True au ``patience``-ième appel consécutif sans amélioration, et
-    ``restore_best(model)`` recharge les poids de la meilleure époque. Une valeur égale à
+    ``restore_best(model)`` recharge les poids de la meilleure époque. C'est aussi un crochet
+    de ``training.train`` (méthodes ``on_epoch`` et ``on_end``) :
+    ``train(…, eval_data=validation, hooks=[EarlyStopping(5)])``. Une valeur égale à
     ``best`` (ou nan) n'est pas une amélioration. Exemple, patience = 2 : les valeurs 0.9,
     0.7, 0.8, 0.75 donnent False, False, False, True ; best = 0.7, best_epoch = 1 (appels
     numérotés à partir de 0).
@@ -289,9 +277,8 @@ class EarlyStopping:
     """
 
     def __init__(self, patience: int, *, min_delta: float = 0.0) -> None:
-        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 1:
-            raise ValueError(f"patience doit être un entier ≥ 1 (reçu : {patience!r})")
-        self.patience, self.min_delta = patience, _check_real("min_delta", min_delta)
+        self.patience = _validate.integer("patience", patience, low=1)
+        self.min_delta = _validate.nonnegative("min_delta", min_delta)
         self.best, self.best_epoch, self.bad_epochs = math.inf, None, 0
         self._calls, self._best_state = 0, None
 
@@ -302,8 +289,7 @@ class EarlyStopping:
 
     def step(self, value: float, model: nn.Module) -> bool:
         """Enregistre la valeur de l'époque ; renvoie True s'il faut arrêter."""
-        if not isinstance(model, nn.Module):
-            raise TypeError(f"model doit être un nn.Module (reçu : {type(model).__name__})")
+        _validate.module("model", model)
         value = float(value)
         if value < self.best - self.min_delta:
             self.best, self.best_epoch, self.bad_epochs = value, self._calls, 0
@@ -312,6 +298,19 @@ class EarlyStopping:
             self.bad_epochs += 1
         self._calls += 1
         return self.bad_epochs >= self.patience
+
+    def on_epoch(self, model: nn.Module, history) -> bool:
+        """Crochet de ``training.train`` : ``step`` sur la dernière perte d'évaluation
+        (``history.eval_loss[-1]``, celle de la validation)."""
+        if not history.eval_loss:
+            raise ValueError("l'arrêt précoce surveille la perte de validation : donnez "
+                             "eval_data à train (le jeu de validation)")
+        return self.step(history.eval_loss[-1], model)
+
+    def on_end(self, model: nn.Module, history) -> None:
+        """Crochet de ``training.train`` : recharge les poids de la meilleure époque."""
+        if self._best_state is not None:
+            self.restore_best(model)
 
     def restore_best(self, model: nn.Module) -> None:
         """Recharge dans ``model`` les poids de la meilleure époque."""

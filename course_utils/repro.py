@@ -1,15 +1,18 @@
-"""Reproductibilité : mêmes graines, même nombre de fils, mêmes sorties à chaque exécution.
+"""Reproductibilité : mêmes graines, même nombre de fils, mêmes sorties à chaque exécution.
 
 Chaque notebook appelle ``setup(seed=0, threads=1)`` une seule fois, dans sa première
-cellule de code : les sorties enregistrées (validées par nbval) sont alors identiques
+cellule de code : les sorties enregistrées (validées par nbval) sont alors identiques
 d'une exécution à l'autre sur une même machine.
 """
 
 import os
 import random
 
+import matplotlib
 import numpy as np
 import torch
+
+from course_utils import _validate
 
 
 def setup(seed: int = 0, threads: int = 1) -> None:
@@ -17,14 +20,12 @@ def setup(seed: int = 0, threads: int = 1) -> None:
 
     Paramètres
     ----------
-    seed : graine commune (entier ≥ 0).
-    threads : nombre de fils utilisés par PyTorch sur le CPU (entier ≥ 1). Un seul fil
+    seed : graine commune (entier ≥ 0).
+    threads : nombre de fils utilisés par PyTorch sur le CPU (entier ≥ 1). Un seul fil
         rend les sommes en virgule flottante indépendantes de l'ordonnancement.
     """
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed doit être un entier ≥ 0 (reçu : {seed!r})")
-    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
-        raise ValueError(f"threads doit être un entier ≥ 1 (reçu : {threads!r})")
+    _validate.integer("seed", seed, low=0, high=2**32 - 1)  # la limite de NumPy
+    _validate.integer("threads", threads, low=1)
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
@@ -36,8 +37,6 @@ def setup(seed: int = 0, threads: int = 1) -> None:
 
 def _set_plot_defaults() -> None:
     """Réglages matplotlib stables pour des figures reproductibles (appelé par ``setup``)."""
-    import matplotlib
-
     matplotlib.rcParams["figure.dpi"] = 80
     matplotlib.rcParams["savefig.dpi"] = 80
     matplotlib.rcParams["svg.hashsalt"] = "cours"

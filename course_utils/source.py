@@ -8,6 +8,6 @@ def show_source(obj) -> None:
     try:
         source = inspect.getsource(obj)
     except (TypeError, OSError):
-        raise TypeError(f"impossible d'afficher le code de {obj!r} : fonction ou classe attendue")\
+        raise TypeError(f"impossible d'afficher le code de {obj!r} : fonction ou classe attendue")\
             from None
     print(source.rstrip())

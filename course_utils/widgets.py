@@ -1,8 +1,8 @@
-"""Petite base pour les widgets du cours (ipywidgets 8) : des contrôles liés à une figure.
+"""Petite base pour les widgets du cours (ipywidgets 8) : des contrôles liés à une figure.
 
 ``Interactive(draw, controls)`` affiche les contrôles au-dessus d'une zone de sortie et
 appelle ``draw(**valeurs)`` à chaque changement. ``draw`` renvoie une figure matplotlib.
-Tout se teste sans navigateur : on change ``control.value`` et on regarde ``.figure``.
+Tout se teste sans navigateur : on change ``control.value`` et on regarde ``.figure``.
 """
 
 import io
@@ -15,11 +15,11 @@ from IPython.display import Image, display
 
 def log_slider(description: str, *, value: float, min_exp: float, max_exp: float,
                step: float = 0.1) -> widgets.FloatLogSlider:
-    """Curseur à échelle logarithmique : de 10**min_exp à 10**max_exp."""
+    """Curseur à échelle logarithmique : de 10**min_exp à 10**max_exp."""
     if not min_exp < max_exp:
-        raise ValueError(f"min_exp doit être < max_exp (reçu : {min_exp}, {max_exp})")
+        raise ValueError(f"min_exp doit être < max_exp (reçu : {min_exp}, {max_exp})")
     if not 10**min_exp <= value <= 10**max_exp:
-        raise ValueError(f"value doit être entre 1e{min_exp:g} et 1e{max_exp:g} (reçu : {value})")
+        raise ValueError(f"value doit être entre 1e{min_exp:g} et 1e{max_exp:g} (reçu : {value})")
     return widgets.FloatLogSlider(
         value=value, base=10, min=min_exp, max=max_exp, step=step, description=description,
         continuous_update=False, readout_format=".3g", style={"description_width": "initial"},
@@ -27,7 +27,7 @@ def log_slider(description: str, *, value: float, min_exp: float, max_exp: float
 
 
 def choice(description: str, options, *, value=None) -> widgets.Dropdown:
-    """Liste déroulante ; ``options`` est une liste ou un dictionnaire {étiquette : valeur}."""
+    """Liste déroulante ; ``options`` est une liste ou un dictionnaire {étiquette : valeur}."""
     if not options:
         raise ValueError("options ne doit pas être vide")
     dropdown = widgets.Dropdown(options=options, description=description,
@@ -40,16 +40,16 @@ def choice(description: str, options, *, value=None) -> widgets.Dropdown:
 class Interactive:
     """Des contrôles (curseurs, listes) liés à une fonction de tracé.
 
-    draw : fonction ``draw(**valeurs) -> Figure`` ; les noms de ses paramètres sont les
+    draw : fonction ``draw(**valeurs) -> Figure`` ; les noms de ses paramètres sont les
         clés de ``controls``.
-    controls : ``{nom du paramètre : widget}``.
+    controls : ``{nom du paramètre : widget}``.
     """
 
     def __init__(self, draw: Callable, controls: dict[str, widgets.ValueWidget]):
         if not callable(draw):
             raise TypeError("draw doit être une fonction qui renvoie une figure")
         if not isinstance(controls, dict) or not controls:
-            raise ValueError("controls doit être un dictionnaire non vide {nom : widget}")
+            raise ValueError("controls doit être un dictionnaire non vide {nom : widget}")
         self.draw = draw
         self.controls = controls
         self.output = widgets.Output()
@@ -71,7 +71,7 @@ class Interactive:
         """Retrace la figure avec les valeurs actuelles des contrôles.
 
         L'image est placée directement dans la zone de sortie du widget (et non affichée
-        comme sortie de la cellule) : elle reste à jour dans JupyterLab et n'ajoute rien aux
+        comme sortie de la cellule) : elle reste à jour dans JupyterLab et n'ajoute rien aux
         sorties enregistrées du notebook.
         """
         figure = self.draw(**self.values())
@@ -90,7 +90,7 @@ class Interactive:
 def options_slider(description: str, options, *, value=None) -> widgets.SelectionSlider:
     """Curseur sur une liste de valeurs précalculées (par exemple des pas d'apprentissage).
 
-    ``options`` : liste de valeurs, ou de paires (étiquette, valeur).
+    ``options`` : liste de valeurs, ou de paires (étiquette, valeur).
     """
     if not options:
         raise ValueError("options ne doit pas être vide")

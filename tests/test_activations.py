@@ -174,11 +174,10 @@ def test_registry_keys_and_immutability():
     with pytest.raises(TypeError):
         ACTIVATIONS["relu"] = ACTIVATIONS["tanh"]
     with pytest.raises(dataclasses.FrozenInstanceError):
-        ACTIVATIONS["relu"].max_grad = 2.0
+        ACTIVATIONS["relu"].name = "autre"
     for act in ACTIVATIONS.values():
-        assert isinstance(act, Activation) and act.name and act.value_range and act.cost
-        assert act.saturates in ("des deux côtés", "à gauche", "non")
-        assert isinstance(act.zero_centred, bool) and isinstance(act.max_grad, float)
+        assert isinstance(act, Activation) and act.name
+        assert callable(act.fn) and callable(act.grad) and callable(act.module)
 
 
 @pytest.mark.parametrize("key", KEYS)
@@ -201,45 +200,6 @@ def test_registry_modules_are_the_expected_torch_modules():
     assert isinstance(got["selu"], nn.SELU) and isinstance(got["silu"], nn.SiLU)
 
 
-@pytest.mark.parametrize("key", KEYS)
-def test_max_grad_on_a_fine_grid(key):
-    act = ACTIVATIONS[key]
-    fine = torch.cat([torch.linspace(-10, 10, 400_001, dtype=D), torch.zeros(1, dtype=D)])
-    assert act.grad(fine).max().item() == pytest.approx(act.max_grad, abs=5e-5)
-    wide = torch.linspace(-1000, 1000, 200_001, dtype=D)
-    assert act.grad(wide).max().item() <= act.max_grad + 5e-5
-
-
-def test_max_grad_values():
-    assert ACTIVATIONS["sigmoid"].max_grad == 0.25
-    assert ACTIVATIONS["selu"].max_grad == round(SELU_LAMBDA * SELU_ALPHA, 4) == 1.7581
-    gelu_max = 0.5 * math.erfc(-1.0) + math.sqrt(2) * math.exp(-1) / math.sqrt(2 * math.pi)
-    assert ACTIVATIONS["gelu"].max_grad == round(gelu_max, 4) == 1.1289  # en x = √2
-
-
-# infimum de f sur ℝ, et son écriture dans value_range
-INFIMA = {"sigmoid": (0.0, "]0"), "tanh": (-1.0, "]−1"), "relu": (0.0, "[0"),
-          "leaky_relu": (-math.inf, "]−∞"), "prelu": (-math.inf, "]−∞"), "elu": (-1.0, "]−1"),
-          "selu": (-SELU_LAMBDA * SELU_ALPHA, "1,758"), "gelu": (-0.169971, "−0,170"),
-          "gelu_tanh": (-0.170041, "−0,170"), "silu": (-0.278465, "−0,278")}
-
-
-@pytest.mark.parametrize("key", KEYS)
-def test_value_range_saturation_and_centring(key):
-    act = ACTIVATIONS[key]
-    low, text = INFIMA[key]
-    assert text in act.value_range
-    y = act.fn(torch.linspace(-30, 30, 60_001, dtype=D))
-    assert y.min().item() >= low - 1e-6
-    if math.isfinite(low):
-        assert y.min().item() == pytest.approx(low, abs=1e-4)
-    left, right = act.grad(torch.tensor([-50.0, 50.0], dtype=D)).abs().tolist()
-    expected = {"des deux côtés": (True, True), "à gauche": (True, False), "non": (False, False)}
-    assert (left < 1e-6, right < 1e-6) == expected[act.saturates]
-    z = torch.randn(1_000_000, dtype=D, generator=torch.Generator().manual_seed(6))
-    assert (abs(act.fn(z).mean().item()) < 0.1) == act.zero_centred
-
-
 # --- Erreurs d'arguments -------------------------------------------------------------------
 
 X = torch.zeros(2, 3)
@@ -257,7 +217,7 @@ X = torch.zeros(2, 3)
     (lambda: A.elu_grad(X, alpha=math.inf), ValueError, "alpha"),
     (lambda: A.elu(X, alpha=True), TypeError, "alpha"),
     (lambda: A.prelu(X, 0.25), TypeError, "a doit être un torch.Tensor"),
-    (lambda: A.prelu(X, torch.tensor(0.25, dtype=D)), TypeError, "dtype"),
+    (lambda: A.prelu(X, torch.tensor(0.25, dtype=D)), TypeError, "torch.float32"),
     (lambda: A.prelu(X, torch.ones(4)), ValueError, "C = x.shape[1]"),
     (lambda: A.prelu_grad(torch.zeros(3), torch.ones(3)), ValueError, "(C,)"),
     (lambda: A.prelu(X, torch.ones(1, 3)), ValueError, "(C,)"),
@@ -300,10 +260,3 @@ def test_elu_is_bounded_below_by_minus_alpha(values, alpha):
     y = A.elu(x, alpha=alpha)
     assert (y >= -alpha).all() and (y <= torch.clamp(x, min=0)).all()
     assert ((A.elu_grad(x, alpha=alpha) - y - alpha).abs()[x <= 0] < 1e-9).all()  # f′ = f + α
-
-
-@settings(max_examples=60, deadline=None)
-@given(_values, st.sampled_from(KEYS))
-def test_grad_never_exceeds_max_grad(values, key):
-    g = ACTIVATIONS[key].grad(torch.tensor(values, dtype=D))
-    assert torch.isfinite(g).all() and (g <= ACTIVATIONS[key].max_grad + 5e-5).all()

@@ -251,29 +251,41 @@ def test_rmsprop_without_delta_is_invariant_to_gradient_scale(scale, rho):
 
 # --- Erreurs d'arguments, en français ----------------------------------------------------
 
+LR_ERROR = "lr doit être un réel fini > 0"
+RHO_ERROR = "rho doit être un réel dans [0, 1)"
+RHO1_ERROR = "betas[0] (ρ1) doit être un réel dans [0, 1)"
+RHO2_ERROR = "betas[1] (ρ2) doit être un réel dans [0, 1)"
+EPS_ERROR = "eps doit être un réel fini ≥ 0"
 _T = torch.ones(2)
 
 
 @pytest.mark.parametrize(("call", "words"), [
-    (lambda: adagrad_step(_T, _T, None, lr=0.0), "lr doit être > 0"),
-    (lambda: adagrad_step(_T, _T, None, lr=0.1, eps=-1e-7), "eps doit être ≥ 0"),
-    (lambda: adagrad_effective_lr(AdaGradState(r=_T), lr=-1.0), "lr doit être > 0"),
-    (lambda: rmsprop_step(_T, _T, None, lr=0.1, rho=1.0), "rho doit être dans [0, 1)"),
-    (lambda: rmsprop_step(_T, _T, None, lr=0.1, rho=-0.1), "rho doit être dans [0, 1)"),
-    (lambda: rmsprop_step(_T, _T, None, lr=float("nan")), "lr doit être > 0"),
-    (lambda: adam_step(_T, _T, None, betas=(1.0, 0.999)), "betas[0] (ρ1) doit être dans"),
-    (lambda: adam_step(_T, _T, None, betas=(0.9, 1.5)), "betas[1] (ρ2) doit être dans"),
+    (lambda: adagrad_step(_T, _T, None, lr=0.0), LR_ERROR),
+    (lambda: adagrad_step(_T, _T, None, lr=0.1, eps=-1e-7), EPS_ERROR),
+    (lambda: adagrad_effective_lr(AdaGradState(r=_T), lr=-1.0), LR_ERROR),
+    (lambda: rmsprop_step(_T, _T, None, lr=0.1, rho=1.0), RHO_ERROR),
+    (lambda: rmsprop_step(_T, _T, None, lr=0.1, rho=-0.1), RHO_ERROR),
+    (lambda: rmsprop_step(_T, _T, None, lr=float("nan")), LR_ERROR),
+    (lambda: adam_step(_T, _T, None, lr=float("inf")), LR_ERROR),
+    (lambda: AdaGrad([nn.Parameter(_T)], lr=math.inf), LR_ERROR),
+    (lambda: adam_step(_T, _T, None, betas=(1.0, 0.999)), RHO1_ERROR),
+    (lambda: adam_step(_T, _T, None, betas=(0.9, 1.5)), RHO2_ERROR),
     (lambda: adam_step(_T, _T, None, betas=(0.9,)), "betas doit être un couple (ρ1, ρ2)"),
-    (lambda: adam_step(_T, _T, None, eps=-1.0), "eps doit être ≥ 0"),
-    (lambda: AdaGrad([nn.Parameter(_T)], lr=-0.1), "lr doit être > 0"),
-    (lambda: RMSProp([nn.Parameter(_T)], lr=0.1, rho=1.0), "rho doit être dans [0, 1)"),
-    (lambda: Adam([nn.Parameter(_T)], betas=(0.9, 1.0)), "betas[1] (ρ2) doit être dans"),
-    (lambda: Adam([nn.Parameter(_T)], eps=-1e-8), "eps doit être ≥ 0"),
+    (lambda: adam_step(_T, _T, None, eps=-1.0), EPS_ERROR),
+    (lambda: AdaGrad([nn.Parameter(_T)], lr=-0.1), LR_ERROR),
+    (lambda: RMSProp([nn.Parameter(_T)], lr=0.1, rho=1.0), RHO_ERROR),
+    (lambda: Adam([nn.Parameter(_T)], betas=(0.9, 1.0)), RHO2_ERROR),
+    (lambda: Adam([nn.Parameter(_T)], eps=-1e-8), EPS_ERROR),
 ])
 def test_argument_errors_are_in_french(call, words):
     with pytest.raises(ValueError) as info:
         call()
     assert words in str(info.value) and "(reçu\u00a0: " in str(info.value)
+
+
+def test_effective_lr_needs_an_adagrad_state():
+    with pytest.raises(TypeError, match="state doit être un AdaGradState"):
+        adagrad_effective_lr(RMSPropState(r=_T), lr=0.1)
 
 
 def test_keyword_only_hyperparameters():

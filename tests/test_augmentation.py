@@ -2,7 +2,8 @@
 torch.roll, rotations contre torch.rot90, fond préservé ; Mixup, Cutout et CutMix par leurs
 propriétés (cibles douces de somme 1, poids de CutMix = fraction d'aire réellement collée,
 Cutout = size² pixels ou moins au bord) ; loi de λ ; déterminisme sous un générateur sans
-toucher au générateur global ; adaptateur pour train ; erreurs en français."""
+toucher au générateur global ; le crochet Augmentation et les réglages du chapitre ;
+erreurs en français."""
 
 import math
 
@@ -11,10 +12,12 @@ import torch
 import torch.nn.functional as F
 
 from course_utils.augmentation import (
+    AUGMENTATION_NAMES,
+    AUGMENTATIONS,
     BACKGROUND,
+    Augmentation,
     _box,
     _box_mask,
-    as_transform,
     cutmix,
     cutout,
     gaussian_noise,
@@ -25,7 +28,7 @@ from course_utils.augmentation import (
     rotate,
     shift,
 )
-from course_utils.data import MNIST_MEAN, MNIST_STD
+from course_utils.data import normalize
 from course_utils.models import mlp
 from course_utils.training import train
 
@@ -40,7 +43,7 @@ def _digits(n: int, seed: int = 0, border: int = 0) -> torch.Tensor:
     """n « images » normalisées (n, 784) : fond noir, intérieur aléatoire à ``border`` du bord."""
     images = torch.full((n, 28, 28), BACKGROUND)
     inner = torch.rand(n, 28 - 2 * border, 28 - 2 * border, generator=_gen(seed))
-    images[:, border:28 - border, border:28 - border] = (inner - MNIST_MEAN) / MNIST_STD
+    images[:, border:28 - border, border:28 - border] = normalize(inner)
     return images.reshape(n, 784)
 
 
@@ -100,7 +103,7 @@ def test_rotate_matches_rot90_and_zero_is_identity():
 
 
 def test_rotation_fills_corners_with_background():
-    white = torch.full((2, 784), (1 - MNIST_MEAN) / MNIST_STD)
+    white = torch.full((2, 784), normalize(1.0))
     out = rotate(white, torch.tensor([45.0, -30.0])).reshape(2, 28, 28)
     assert torch.allclose(out[:, 0, 0], torch.full((2,), BACKGROUND))  # coin hors du cadre
     assert torch.allclose(out[:, 14, 14], white[:, 0])  # centre inchangé
@@ -142,6 +145,7 @@ def test_mixup_is_a_convex_mix_with_a_permutation_partner():
         assert torch.allclose(x_mix, lam * x + (1 - lam) * x[partner], atol=1e-5)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("alpha", [0.2, 1.0])
 def test_mixup_lambda_follows_beta(alpha):
     """E[λ] = 1/2 et E[λ²] = 1/4 + 1/(4(2α + 1)) pour λ ~ Beta(α, α) (λ ∈ [0, 1])."""
@@ -236,28 +240,41 @@ def test_determinism_under_a_generator_and_global_rng_untouched(name):
     assert first[0].shape == x.shape and first[0].dtype == x.dtype
 
 
-# --- Adaptateur pour train ----------------------------------------------------------------
+# --- Le crochet de train et les réglages du chapitre ---------------------------------------
 
 
-def test_as_transform_for_train(blobs):
+def test_augmentation_is_a_batch_hook_for_train(blobs):
     x, y, g = _digits(6), torch.arange(6), _gen(15)
-    shifted = as_transform(random_shift, max_shift=1)
-    assert repr(shifted) == "as_transform(random_shift, max_shift=1)"
-    out, target = shifted(x, y, g)
+    shifted = Augmentation((random_shift, {"max_shift": 1}))
+    assert repr(shifted) == "Augmentation(random_shift, max_shift=1)"
+    out, target = shifted.on_batch(x, y, g)
     assert target is y and out.shape == x.shape
-    out, target = as_transform(cutmix, alpha=0.5)(x, y, g)
+    out, target = Augmentation((random_shift, {}), (cutmix, {"alpha": 0.5})).on_batch(x, y, g)
     assert target.shape == (6, 10) and torch.allclose(target.sum(1), torch.ones(6))
+    with pytest.raises(ValueError, match="placez-la en dernier"):
+        Augmentation((mixup, {}), (cutout, {})).on_batch(x, y, g)
     model = mlp([784, 16, 3], activation="relu", seed=0)
-    history = train(model, blobs, optimizer=torch.optim.SGD(model.parameters(), lr=0.05),
-                    epochs=2, batch_size=30, transform=as_transform(mixup, num_classes=3))
-    assert history.test_acc[-1] > 0.9
+    history = train(model, blobs.train, torch.optim.SGD(model.parameters(), lr=0.05), epochs=2,
+                    batch_size=30, eval_data=blobs.test, progress=None,
+                    hooks=[Augmentation((mixup, {"num_classes": 3}))])
+    assert history.eval_acc[-1] > 0.9
+
+
+def test_the_chapter_presets_have_french_names_and_draw_from_the_training_generator():
+    assert list(AUGMENTATIONS) == list(AUGMENTATION_NAMES)
+    x, y = _digits(8, seed=16), torch.arange(8) % 10
+    for name, hook in AUGMENTATIONS.items():
+        first, again = hook.on_batch(x, y, _gen(17)), hook.on_batch(x, y, _gen(17))
+        assert all(torch.equal(a, b) for a, b in zip(first, again, strict=True)), name
+        assert first[0].shape == x.shape and not torch.equal(first[0], x), name
+    assert AUGMENTATIONS["noise"].on_batch(x, y, _gen(18))[1] is y
 
 
 # --- Erreurs en français --------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("call", "exc", "words"), [
-    (lambda: random_shift(torch.ones(2, 783)), ValueError, "(N, 784)"),
+    (lambda: random_shift(torch.ones(2, 783)), ValueError, "(…, 784)"),
     (lambda: random_shift(torch.ones(2, 784, dtype=torch.long)), TypeError, "flottant"),
     (lambda: random_shift(torch.ones(2, 784), max_shift=-1), ValueError, "max_shift"),
     (lambda: random_rotation(torch.ones(2, 784), max_degrees=-5), ValueError, "max_degrees"),
@@ -265,14 +282,19 @@ def test_as_transform_for_train(blobs):
     (lambda: gaussian_noise(torch.ones(3), std=-1.0), ValueError, "std"),
     (lambda: mixup(torch.ones(2, 784), torch.tensor([0, 1]), alpha=0.0), ValueError, "Beta"),
     (lambda: mixup(torch.ones(2, 784), torch.tensor([0, 10])), ValueError, "entre 0 et 9"),
-    (lambda: mixup(torch.ones(2, 784), torch.tensor([0.0, 1.0])), ValueError, "int64"),
+    (lambda: mixup(torch.ones(2, 784), torch.tensor([0.0, 1.0])), TypeError, "int64"),
+    (lambda: mixup_batch(torch.ones(2, 3), torch.ones(2, 4), 1.5, torch.tensor([1, 0])),
+     ValueError, "lam"),
+    (lambda: mixup_batch(torch.ones(2, 3), torch.ones(3, 4), 0.5, torch.tensor([1, 0])),
+     ValueError, "y_onehot"),
     (lambda: cutout(torch.ones(2, 784), torch.tensor([0, 1]), size=0), ValueError, "size"),
     (lambda: cutmix(torch.ones(3, 784), torch.tensor([0, 1])), ValueError, "(3,)"),
     (lambda: shift(torch.ones(2, 784), torch.zeros(2, 3, dtype=torch.long)), ValueError,
      "offsets"),
     (lambda: rotate(torch.ones(2, 784), torch.zeros(3)), ValueError, "degrees"),
-    (lambda: as_transform(torch.relu), ValueError, "random_shift"),
-    (lambda: as_transform(mixup, alpha=0.2, beta=1), TypeError, "beta"),
+    (lambda: Augmentation((torch.relu, {})), ValueError, "random_shift"),
+    (lambda: Augmentation((mixup, {"alpha": 0.2, "beta": 1})), TypeError, "beta"),
+    (lambda: Augmentation(), ValueError, "au moins un couple"),
 ], ids=lambda v: v if isinstance(v, str) else "")
 def test_argument_errors_are_in_french(call, exc, words):
     with pytest.raises(exc) as info:

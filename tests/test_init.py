@@ -237,8 +237,8 @@ ERRORS = [
     (lambda: init.uniform_(torch.empty(3), bound=True), TypeError, ["réel"]),
     (lambda: init.uniform_(torch.empty(3), bound=1.0, generator=0), TypeError, ["generator"]),
     (lambda: init.initialize_(mlp([3, 2]), "glorot"), ValueError,
-     ["inconnu", "'glorot'", "constant, normal, fan_in_uniform, xavier_uniform, xavier_normal, "
-      "kaiming_normal, kaiming_uniform"]),
+     ["inconnu", "'glorot'", "'constant', 'normal', 'fan_in_uniform', 'xavier_uniform', "
+      "'xavier_normal', 'kaiming_normal', 'kaiming_uniform'"]),
     (lambda: init.initialize_(nn.ReLU(), "normal"), ValueError, ["nn.Linear"]),
     (lambda: init.initialize_(lambda x: x, "normal"), TypeError, ["nn.Module"]),
     (lambda: init.expected_std("xavier", 3, 2), ValueError, ["inconnu", "xavier_uniform"]),
@@ -255,3 +255,9 @@ def test_errors_are_in_french(call, exc, words):
     for word in words:
         assert word in message, (word, message)
     assert "\x20:" not in message and "\x20;" not in message  # typographie française
+
+
+def test_scheme_names_are_french_and_cover_every_scheme():
+    assert list(init.SCHEME_NAMES) == list(init.INITIALIZERS)
+    assert all(name and "_" not in name for name in init.SCHEME_NAMES.values())
+    assert init.SCHEME_NAMES["xavier_uniform"] == "Xavier uniforme"

@@ -32,7 +32,7 @@ def test_confusion_matrix_rows_are_true_classes():
     ("call", "exc", "words"),
     [
         (lambda: accuracy([0, 1], torch.tensor([0, 1])), TypeError, "torch.Tensor"),
-        (lambda: accuracy(torch.zeros(2, 3), torch.tensor([0])), ValueError, "(N,)"),
+        (lambda: accuracy(torch.zeros(2, 3), torch.tensor([0])), ValueError, "(2,)"),
         (lambda: accuracy(torch.zeros(2, 3, 4), torch.tensor([0, 1])), ValueError, "(N, C)"),
         (lambda: accuracy(torch.zeros(0, 3), torch.zeros(0).long()), ValueError, "vide"),
         (lambda: confusion_matrix(torch.tensor([0, 3]), torch.tensor([0, 1]), num_classes=3),

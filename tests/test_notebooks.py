@@ -58,28 +58,3 @@ def test_every_checker_call_prints_success(path):
     for cell in calls:
         printed = "".join(_text(o) for o in cell.outputs)
         assert printed.startswith("✅ Exercice"), printed
-
-
-def test_execute_notebook_stores_outputs_and_measures(tmp_path):
-    from course_utils.execute import execute_notebook, main
-
-    path = tmp_path / "essai.ipynb"
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("x = list(range(10**6))\nprint(len(x))")]
-    nbformat.write(nb, path)
-    duration, megabytes = execute_notebook(path)
-    stored = nbformat.read(path, as_version=4).cells[0]
-    assert stored.outputs[0].text == "1000000\n" and stored.execution_count == 1
-    assert 0 < duration < 60 and 20 < megabytes < 1536  # un noyau Python et un million d'entiers
-    assert main([]) == 2
-
-
-def test_spelling_keeps_only_french_prose():
-    from course_utils.spelling import learner_texts, prose_words
-
-    text = ("Le pas $\\rho$ de `torch.optim.SGD` (voir *Why Momentum Really Works*, "
-            "<https://distill.pub>) vaut 0,1 ; :func:`train` l'utilise [ici](lien.ipynb).")
-    assert prose_words(text) == ["Le", "pas", "de", "voir", "vaut", "l'utilise"]
-    texts = learner_texts()
-    assert any("À retenir" in t for t in texts)  # le Markdown des notebooks
-    assert any("Perceptron multicouche" in t for t in texts)  # les docstrings

@@ -11,6 +11,7 @@ from course_utils.plots import (
     plot_xy,
     show_images,
     show_weights,
+    weight_image,
 )
 from course_utils.source import show_source
 from course_utils.training import History
@@ -72,9 +73,12 @@ def test_plot_confusion_writes_every_count():
 def test_plot_bars_and_history():
     fig = plot_bars({"1": 1e-6, "2": 1e-2}, xlabel="couche", ylabel="norme", title="t", logy=True)
     assert fig.axes[0].get_yscale() == "log" and len(fig.axes[0].patches) == 2
-    fig = plot_history(History(epoch=[1], train_loss=[1], train_acc=[0.5], test_loss=[1],
-                               test_acc=[0.25]))
+    fig = plot_history(History(epoch=[1], train_loss=[1], train_acc=[0.5], eval_loss=[1],
+                               eval_acc=[0.25], eval_name="test"))
     assert list(fig.axes[1].lines[1].get_ydata()) == [25.0]
+    assert fig.axes[0].lines[1].get_label() == "test"
+    fig = plot_history(History(epoch=[1], train_loss=[1], train_acc=[0.5]))
+    assert len(fig.axes[0].lines) == 1  # sans jeu d'évaluation : l'apprentissage seul
 
 
 def test_show_source_prints_the_code(capsys):
@@ -98,7 +102,10 @@ def test_show_weights_one_symmetric_image_per_neuron():
     fig = show_weights(weights, ncols=5, title="poids")
     images = [ax.images[0] for ax in fig.axes if ax.images]
     assert len(images) == 10
-    low, high = images[3].get_clim()
-    assert low == -high == -weights[3].abs().max().item()
+    assert images[3].get_clim() == (-1, 1)
+    torch.testing.assert_close(torch.as_tensor(images[3].get_array()),
+                               weight_image(weights[3]))
+    assert weight_image(weights[3]).abs().max() == 1 and weight_image(weights[3]).shape == (28, 28)
+    assert weight_image(torch.zeros(784)).abs().max() == 0  # pas de division par zéro
     with pytest.raises(ValueError, match="K, 784"):
         show_weights(torch.randn(3, 10))

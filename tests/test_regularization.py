@@ -1,7 +1,7 @@
 """Tests de la régularisation (course_utils.regularization) : pénalisations L1/L2 et leurs
 gradients, weight decay de torch.optim (SGD, Adam) contre la pénalisation dans la perte,
-AdamW différent ; dropout inversé contre F.dropout/nn.Dropout (en loi), MC dropout contre
-l'espérance exacte sur les masques ; arrêt précoce ; erreurs en français.
+AdamW différent ; dropout inversé contre F.dropout/nn.Dropout (en loi), MC dropout contre
+l'espérance exacte ; arrêt précoce (règle et crochet de ``train``) ; erreurs en français.
 
 Les tests statistiques ont des tolérances tirées de l'inégalité de Hoeffding, rigoureuse
 pour des variables bornées : une bonne implémentation échoue par hasard avec une
@@ -17,7 +17,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from course_utils.checks.chapter07 import _should_stop
 from course_utils.models import mlp
 from course_utils.regularization import (
     Dropout,
@@ -27,13 +26,13 @@ from course_utils.regularization import (
     l2_penalty,
     mc_dropout_predict,
     penalty,
+    should_stop,
     sparsity,
     weight_norm,
 )
-from course_utils.training import train
+from course_utils.training import History, train
 
 D = torch.float64
-RECU = "(reçu\u00a0: "
 DELTA = 1e-7  # probabilité d'échec par hasard de chaque borne (quelques bornes par test)
 
 
@@ -97,13 +96,13 @@ def test_sparsity_and_weight_norm():
 
 
 def test_l2_penalty_shrinks_weights_during_training(blobs):
-    def final_norm(pen):
-        model = mlp([784, 16, 3], activation="relu", seed=0)
-        opt = torch.optim.SGD(model.parameters(), lr=0.05)
-        train(model, blobs, optimizer=opt, epochs=2, batch_size=30, penalty=pen)
+    def final_norm(alpha):
+        model, pen = mlp([784, 16, 3], activation="relu", seed=0), penalty("l2", alpha=alpha)
+        train(model, blobs.train, torch.optim.SGD(model.parameters(), lr=0.05), epochs=2,
+              batch_size=30, progress=None, loss_fn=lambda o, y: F.cross_entropy(o, y) + pen(model))
         return weight_norm(model)
 
-    assert final_norm(penalty("l2", alpha=0.05)) < 0.9 * final_norm(None)
+    assert final_norm(0.05) < 0.9 * final_norm(0.0)
 
 
 # --- Weight decay de torch.optim et pénalisation dans la perte ------------------------------
@@ -264,14 +263,10 @@ def test_mc_dropout_restores_modes_keeps_bn_stats_and_is_reproducible():
 
 def test_early_stopping_stops_after_exactly_patience_bad_steps_and_restores_best():
     model, stopper = nn.Linear(2, 1), EarlyStopping(3)
-    decisions, snapshots = [], []
-    for epoch, value in enumerate([0.9, 0.7, 0.8, 0.7, 0.75, 0.6]):
-        with torch.no_grad():
-            model.weight.fill_(float(epoch))  # des poids différents à chaque époque
-        snapshots.append(model.weight.detach().clone())
-        decisions.append(stopper.step(value, model))
+    decisions = [stopper.step(value, model) for value in [0.9, 0.7, 0.8, 0.7, 0.75, 0.6]]
     assert decisions == [False, False, False, False, True, False]
     assert (stopper.best, stopper.best_epoch, stopper.bad_epochs) == (0.6, 5, 0)
+    nn.init.zeros_(model.weight)  # poids entiers : les différences ci-dessous sont exactes
     stopper = EarlyStopping(2)
     for value in [0.9, 0.7, 0.8]:
         with torch.no_grad():
@@ -283,10 +278,7 @@ def test_early_stopping_stops_after_exactly_patience_bad_steps_and_restores_best
     stopper.restore_best(model)
     assert torch.equal(model.weight, best) and stopper.bad_epochs == 1
     assert "best_epoch=1" in repr(stopper)
-
-
-def test_early_stopping_min_delta():
-    stopper, model = EarlyStopping(2, min_delta=0.05), nn.Linear(1, 1)
+    stopper = EarlyStopping(2, min_delta=0.05)
     assert [stopper.step(v, model) for v in [1.0, 0.97, 0.96]] == [False, False, True]
     assert stopper.best == 1.0 and stopper.best_epoch == 0
 
@@ -298,7 +290,30 @@ def test_early_stopping_agrees_with_the_exercise_rule(values, patience):
     """À chaque époque, EarlyStopping.step décide comme should_stop (exercice 7.4)."""
     stopper, model = EarlyStopping(patience), nn.Linear(1, 1)
     for k, value in enumerate(values):
-        assert stopper.step(value, model) == _should_stop(values[:k + 1], patience)
+        seen = values[:k + 1]
+        assert stopper.step(value, model) == should_stop(seen, patience=patience)
+        assert seen == values[:k + 1]  # la liste reçue n'est pas modifiée
+
+
+class _Imposed:
+    """Crochet (avant l'arrêt précoce) : impose la perte de validation, copie les poids."""
+
+    def __init__(self, losses):
+        self.losses, self.states = list(losses), []
+
+    def on_epoch(self, model, history):
+        history.eval_loss[-1] = self.losses[len(history.eval_loss) - 1]
+        self.states.append({k: v.clone() for k, v in model.state_dict().items()})
+
+
+def test_early_stopping_is_a_hook_of_train_that_stops_and_restores_the_best_weights(blobs):
+    model, stopper = mlp([784, 8, 3], activation="relu", seed=0), EarlyStopping(2)
+    imposed = _Imposed([0.9, 0.5, 0.7, 0.6, 0.4, 0.3])
+    history = train(model, blobs.train, torch.optim.SGD(model.parameters(), lr=0.01), epochs=10,
+                    batch_size=100, eval_data=blobs.validation, hooks=[imposed, stopper])
+    assert len(history.epoch) == 4 and history.eval_loss == [0.9, 0.5, 0.7, 0.6]
+    assert stopper.best_epoch == 1 and stopper.bad_epochs == 2
+    assert all(torch.equal(v, imposed.states[1][k]) for k, v in model.state_dict().items())
 
 
 # --- Erreurs en français --------------------------------------------------------------------
@@ -309,13 +324,13 @@ def test_early_stopping_agrees_with_the_exercise_rule(values, patience):
     (lambda: l1_penalty(_known_model(), alpha="0.1"), TypeError, "alpha"),
     (lambda: l2_penalty(nn.ReLU(), alpha=0.1), ValueError, "aucune couche nn.Linear"),
     (lambda: l2_penalty("modèle", alpha=0.1), TypeError, "nn.Module"),
-    (lambda: penalty("l3", alpha=0.1), ValueError, "« l1 » ou « l2 »"),
+    (lambda: penalty("l3", alpha=0.1), ValueError, "'l1', 'l2'"),
     (lambda: sparsity(_known_model(), threshold=0.0), ValueError, "threshold"),
     (lambda: dropout(torch.ones(3), p=1.0), ValueError, "probabilité d'éteindre"),
-    (lambda: dropout(torch.ones(3), p=-0.1), ValueError, "p doit"),
+    (lambda: dropout(torch.ones(3), p=-0.1), ValueError, "unité) doit"),
     (lambda: dropout(torch.ones(3, dtype=torch.long), p=0.5), TypeError, "flottant"),
     (lambda: dropout(torch.ones(3), p=0.5, generator=0), TypeError, "torch.Generator"),
-    (lambda: Dropout(1.5), ValueError, "0 ≤ p < 1"),
+    (lambda: Dropout(1.5), ValueError, "[0, 1)"),
     (lambda: mc_dropout_predict(nn.Linear(3, 2), torch.ones(1, 3), samples=5), ValueError,
      "aucune couche de dropout"),
     (lambda: mc_dropout_predict(nn.Dropout(), torch.ones(1, 3), samples=0), ValueError,
@@ -324,6 +339,8 @@ def test_early_stopping_agrees_with_the_exercise_rule(values, patience):
     (lambda: EarlyStopping(2, min_delta=-0.1), ValueError, "min_delta"),
     (lambda: EarlyStopping(2).restore_best(nn.Linear(1, 1)), RuntimeError, "step()"),
     (lambda: EarlyStopping(2).step(0.5, "modèle"), TypeError, "nn.Module"),
+    (lambda: should_stop([], patience=2), ValueError, "liste non vide"),
+    (lambda: EarlyStopping(2).on_epoch(nn.Linear(1, 1), History()), ValueError, "eval_data"),
 ], ids=lambda v: v if isinstance(v, str) else "")
 def test_argument_errors_are_in_french(call, exc, words):
     with pytest.raises(exc) as info:

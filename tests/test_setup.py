@@ -60,6 +60,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_make_lab_serves_the_student_edition(tmp_path):
     port, token = _free_port(), "jeton-de-test"
     args = (f"--no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port={port} "

@@ -1,35 +1,54 @@
+"""La boucle d'apprentissage : mini-lots, mesures, historique, crochets."""
+
+import copy
+
 import pytest
 import torch
+import torch.nn.functional as F
 
-from course_utils.models import linear_layers, mlp
+from course_utils import training
+from course_utils.data import Dataset
+from course_utils.models import mlp
 from course_utils.training import History, evaluate, predict, train
+
+
+def _sgd(model, lr=0.05):
+    return torch.optim.SGD(model.parameters(), lr=lr)
 
 
 def test_train_learns_and_records_history(blobs):
     model = mlp([784, 16, 3], activation="relu", seed=0)
-    opt = torch.optim.SGD(model.parameters(), lr=0.05)
-    history = train(model, blobs, optimizer=opt, epochs=3, batch_size=30, evals_per_epoch=2)
+    history = train(model, blobs.train, _sgd(model), epochs=3, batch_size=30,
+                    eval_data=blobs.test, evals_per_epoch=2)
     assert history.epoch == [0.5, 1.0, 1.5, 2.0, 2.5, 3.0]
     assert len(history.batch_loss) == 3 * 20  # 600 exemples / 30 → 20 mini-lots par époque
     assert history.train_loss[-1] < history.train_loss[0]
-    assert history.test_acc[-1] > 0.95
+    assert history.eval_acc[-1] > 0.95 and history.eval_name == "test"
     assert len(history.elapsed) == 6 and history.elapsed == sorted(history.elapsed)
-    loss, acc = evaluate(model, blobs.x_test, blobs.y_test)
-    assert loss == pytest.approx(history.test_loss[-1]) and acc == history.test_acc[-1]
-    assert "exactitude test" in history.summary()
+    loss, acc = evaluate(model, blobs.test)
+    assert loss == pytest.approx(history.eval_loss[-1]) and acc == history.eval_acc[-1]
+    assert "exactitude (test)" in history.summary()
+
+
+def test_without_eval_data_only_training_is_measured(blobs):
+    model = mlp([784, 3], seed=0)
+    history = train(model, blobs.train, _sgd(model), evals_per_epoch=2)
+    assert len(history.epoch) == len(history.train_acc) == 2
+    assert history.eval_loss == history.eval_acc == [] and history.eval_name == ""
+    assert "exactitude" not in history.summary()
 
 
 def test_train_is_reproducible_and_seed_changes_order(blobs):
-    def run(seed):
+    def batch_losses(seed):
         model = mlp([784, 8, 3], seed=0)
-        opt = torch.optim.SGD(model.parameters(), lr=0.1)
-        return train(model, blobs, optimizer=opt, epochs=1, batch_size=50, seed=seed).batch_loss
+        return train(model, blobs.train, _sgd(model, 0.1), batch_size=50, seed=seed).batch_loss
 
-    assert run(0) == run(0)
-    assert run(0) != run(1)
+    assert batch_losses(0) == batch_losses(0)
+    assert batch_losses(0) != batch_losses(1)
 
 
-def test_train_uses_every_example_once_per_epoch(blobs):
+def test_batches_follow_one_permutation_per_epoch(blobs):
+    """L'ordre des mini-lots est celui de ``torch.randperm`` sur un générateur de graine seed."""
     seen = []
 
     class Spy(torch.nn.Module):
@@ -39,146 +58,144 @@ def test_train_uses_every_example_once_per_epoch(blobs):
 
         def forward(self, x):
             if self.training:
-                seen.append(x[:, 0].clone())
+                seen.append(x.clone())
             return self.linear(x)
 
     model = Spy()
-    train(model, blobs, optimizer=torch.optim.SGD(model.parameters(), lr=0.01), batch_size=64)
-    first_pixels = torch.cat(seen)
-    assert len(first_pixels) == 600
-    assert torch.equal(first_pixels.sort().values, blobs.x_train[:, 0].sort().values)
+    train(model, blobs.train, _sgd(model, 0.0), epochs=2, batch_size=64, seed=5)
+    generator = torch.Generator().manual_seed(5)
+    expected = [blobs.train.x[idx] for _ in range(2)
+                for idx in torch.randperm(600, generator=generator).split(64)]
+    assert len(seen) == len(expected) == 20
+    assert all(torch.equal(a, b) for a, b in zip(seen, expected, strict=True))
 
 
 def test_evaluate_restores_mode_and_predict(blobs):
     model = mlp([784, 8, 3], seed=0)
     model.train()
-    evaluate(model, blobs.x_test, blobs.y_test)
-    assert model.training
-    pred = predict(model, blobs.x_test, batch_size=7)
+    loss, acc = evaluate(model, blobs.test)
+    assert model.training and 0 <= acc <= 1
+    assert loss == pytest.approx(F.cross_entropy(model(blobs.test.x), blobs.test.y).item())
+    pred = predict(model, blobs.test.x, batch_size=7)
     assert pred.shape == (300,) and pred.dtype == torch.int64
-    assert torch.equal(pred, model(blobs.x_test).argmax(dim=1))
+    assert torch.equal(pred, model(blobs.test.x).argmax(dim=1))
 
 
-@pytest.mark.parametrize(
-    ("kwargs", "message"),
-    [
-        ({"epochs": 0}, "epochs doit être un entier ≥ 1"),
-        ({"batch_size": -3}, "batch_size doit être un entier ≥ 1"),
-        ({"evals_per_epoch": 1000}, "evals_per_epoch doit être un entier entre 1 et"),
-        ({"optimizer": "sgd"}, "torch.optim.Optimizer"),
-    ],
-)
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"epochs": 0}, "epochs doit être un entier ≥ 1"),
+    ({"batch_size": -3}, "batch_size doit être un entier ≥ 1"),
+    ({"evals_per_epoch": 1000}, "evals_per_epoch doit être un entier entre 1 et 10"),
+    ({"optimizer": "sgd"}, "torch.optim.Optimizer"),
+    ({"data": "mnist"}, "data doit être un Dataset"),
+    ({"eval_data": (1, 2)}, "eval_data doit être un Dataset"),
+    ({"loss_fn": 3}, "loss_fn doit être une fonction"),
+    ({"hooks": [object()]}, "n'est pas un crochet"),
+    ({"hooks": "crochet"}, "hooks doit être une liste"),
+    ({"seed": -1}, "seed doit être un entier ≥ 0"),
+])
 def test_train_rejects_bad_arguments(blobs, kwargs, message):
     model = mlp([784, 3], seed=0)
-    args = {"optimizer": torch.optim.SGD(model.parameters(), lr=0.1)} | kwargs
+    args = {"data": blobs.train, "optimizer": _sgd(model)} | kwargs
     with pytest.raises((ValueError, TypeError), match=message):
-        train(model, blobs, **args)
+        train(model, args.pop("data"), args.pop("optimizer"), **args)
 
 
-def test_evaluate_rejects_mismatched_shapes(blobs):
-    with pytest.raises(ValueError, match="formes attendues"):
-        evaluate(mlp([784, 3]), blobs.x_test, blobs.y_test[:10])
+def test_evaluate_rejects_what_is_not_a_dataset(blobs):
+    with pytest.raises(TypeError, match="Dataset"):
+        evaluate(mlp([784, 3]), (blobs.test.x, blobs.test.y))
+    with pytest.raises(TypeError, match="nn.Module"):
+        evaluate("modèle", blobs.test)
 
 
-def test_mlp_builds_q1_network_and_seed_is_local():
-    torch.manual_seed(123)
-    state = torch.random.get_rng_state()
-    model = mlp([784, 120, 80, 10], seed=0)
-    assert torch.equal(torch.random.get_rng_state(), state)
-    assert [tuple(layer.weight.shape) for layer in linear_layers(model)] == [
-        (120, 784), (80, 120), (10, 80)]
-    assert sum(p.numel() for p in model.parameters()) == 104_690
-    assert [type(m).__name__ for m in model] == [
-        "Linear", "Sigmoid", "Linear", "Sigmoid", "Linear"]
-    same = mlp([784, 120, 80, 10], seed=0)
-    pairs = zip(model.parameters(), same.parameters(), strict=True)
-    assert all(torch.equal(a, b) for a, b in pairs)
-    assert not torch.equal(mlp([784, 3])[0].weight, mlp([784, 3])[0].weight)
-
-
-@pytest.mark.parametrize(
-    ("sizes", "activation", "message"),
-    [([784], "relu", "au moins deux"), ([784, 0], "relu", "entiers ≥ 1"),
-     ([784, 10], "softplus", "activation inconnue")],
-)
-def test_mlp_rejects_bad_arguments(sizes, activation, message):
-    with pytest.raises(ValueError, match=message):
-        mlp(sizes, activation=activation)
-
-
-def test_history_plot_draws_both_curves(blobs):
+def test_history_plot_draws_both_curves():
     history = History(epoch=[1, 2], train_loss=[1.0, 0.5], train_acc=[0.5, 0.8],
-                      test_loss=[1.1, 0.6], test_acc=[0.4, 0.7])
+                      eval_loss=[1.1, 0.6], eval_acc=[0.4, 0.7], eval_name="validation")
     fig = history.plot(title="essai")
     ax_loss, ax_acc = fig.axes
-    assert [line.get_label() for line in ax_loss.lines] == ["apprentissage", "test"]
+    assert [line.get_label() for line in ax_loss.lines] == ["apprentissage", "validation"]
     assert list(ax_acc.lines[1].get_ydata()) == [40.0, 70.0]
     assert ax_loss.get_xlabel() == "époque"
 
 
-def test_progress_bar_is_quiet_under_tests_and_can_be_forced(blobs, capsys):
+def test_progress_bar_is_quiet_under_tests_and_shown_in_a_notebook(blobs, capsys, monkeypatch):
     model = mlp([784, 3], seed=0)
-    train(model, blobs, optimizer=torch.optim.SGD(model.parameters(), lr=0.1))
+    train(model, blobs.train, _sgd(model))
     assert capsys.readouterr().err == ""
-    train(model, blobs, optimizer=torch.optim.SGD(model.parameters(), lr=0.1), progress=True,
-          desc="Essai")
+    monkeypatch.setattr(training, "_in_notebook", lambda: True)
+    monkeypatch.delenv("COURSE_QUIET", raising=False)
+    train(model, blobs.train, _sgd(model), progress="Essai")
     err = capsys.readouterr().err
-    assert "Essai : 100 % |" in err and "10/10 mini-lots" in err and "it/s" not in err
+    assert "Essai\u00a0: 100 % |" in err and "10/10 mini-lots" in err and "it/s" not in err
+    train(model, blobs.train, _sgd(model), progress=None)
+    assert capsys.readouterr().err == ""
 
 
 def test_history_round_trips_through_a_dict(blobs):
     model = mlp([784, 3], seed=0)
-    history = train(model, blobs, optimizer=torch.optim.SGD(model.parameters(), lr=0.1))
+    history = train(model, blobs.train, _sgd(model), eval_data=blobs.validation)
     again = History.from_dict(history.to_dict(digits=12))
-    assert again.epoch == history.epoch
+    assert again.epoch == history.epoch and again.eval_name == "validation"
     assert again.batch_loss == pytest.approx(history.batch_loss, abs=1e-12)
     with pytest.raises(ValueError, match="clés inconnues"):
         History.from_dict({"loss": [1.0]})
 
 
-@pytest.mark.parametrize(("placement", "kinds"), [
-    (None, ["Linear", "ReLU", "Linear"]),
-    ("before", ["Linear", "BatchNorm1d", "ReLU", "Linear"]),
-    ("after", ["Linear", "ReLU", "BatchNorm1d", "Linear"]),
-    ("both", ["Linear", "BatchNorm1d", "ReLU", "BatchNorm1d", "Linear"]),
-])
-def test_mlp_batch_norm_placements(placement, kinds):
-    model = mlp([10, 6, 3], activation="relu", batch_norm=placement, seed=0)
-    assert [type(m).__name__ for m in model] == kinds
-
-
-def test_mlp_rejects_unknown_batch_norm_placement():
-    with pytest.raises(ValueError, match="batch_norm inconnu"):
-        mlp([10, 3], batch_norm="partout")
-
-
-def test_penalty_is_added_to_the_loss(blobs):
+def test_loss_fn_is_optimised_but_evaluation_stays_cross_entropy(blobs):
     model = mlp([784, 3], seed=0)
-    plain = train(model, blobs, optimizer=torch.optim.SGD(model.parameters(), lr=0.0))
+    plain = train(copy.deepcopy(model), blobs.train, _sgd(model, 0.0), eval_data=blobs.test)
+    shifted = train(model, blobs.train, _sgd(model, 0.0), eval_data=blobs.test,
+                    loss_fn=lambda o, y: F.cross_entropy(o, y) + 2.0)
+    assert shifted.batch_loss == pytest.approx([v + 2.0 for v in plain.batch_loss])
+    assert shifted.eval_loss == pytest.approx(plain.eval_loss)
+
+
+class Recorder:
+    """Un crochet qui note chaque appel."""
+
+    def __init__(self, stop_after=None):
+        self.calls, self.stop_after = [], stop_after
+
+    def on_step(self, model, step, loss):
+        self.calls.append(("step", step))
+
+    def on_epoch(self, model, history):
+        self.calls.append(("epoch", len(history.epoch)))
+        return self.stop_after is not None and len(history.epoch) >= self.stop_after
+
+    def on_end(self, model, history):
+        self.calls.append(("end", len(history.epoch)))
+
+
+def test_hooks_are_called_in_order_and_can_stop(blobs):
+    recorder = Recorder(stop_after=2)
     model = mlp([784, 3], seed=0)
-    penalised = train(model, blobs, optimizer=torch.optim.SGD(model.parameters(), lr=0.0),
-                      penalty=lambda m: torch.tensor(2.0))
-    assert penalised.batch_loss == pytest.approx([v + 2.0 for v in plain.batch_loss])
+    history = train(model, blobs.train, _sgd(model), epochs=5, batch_size=300,
+                    hooks=[recorder])
+    assert recorder.calls == [("step", 1), ("step", 2), ("epoch", 1), ("step", 3),
+                              ("step", 4), ("epoch", 2), ("end", 2)]
+    assert history.epoch == [1.0, 2.0] and len(history.batch_loss) == 4
 
 
-def test_transform_sees_each_batch_and_soft_targets_work(blobs):
-    calls = []
+class SoftTargets:
+    def __init__(self):
+        self.sizes = []
 
-    def to_soft(x, y, generator):
-        calls.append(len(x))
+    def on_batch(self, x, y, generator):
         assert isinstance(generator, torch.Generator)
-        return x, torch.nn.functional.one_hot(y, 3).float()
+        self.sizes.append(len(x))
+        return x, F.one_hot(y, 3).float()
 
+
+def test_on_batch_sees_each_batch_and_soft_targets_work(blobs):
+    soft = SoftTargets()
     model = mlp([784, 8, 3], activation="relu", seed=0)
-    history = train(model, blobs, optimizer=torch.optim.SGD(model.parameters(), lr=0.05),
-                    epochs=3, batch_size=100, transform=to_soft)
-    assert calls == [100] * 18
+    history = train(model, blobs.train, _sgd(model), epochs=3, batch_size=100, hooks=[soft])
+    assert soft.sizes == [100] * 18
     assert history.train_acc[-1] > 0.9
 
 
-def test_mlp_dropout_after_each_hidden_activation():
-    model = mlp([10, 6, 6, 3], activation="relu", dropout=0.5, seed=0)
-    assert [type(m).__name__ for m in model] == [
-        "Linear", "ReLU", "Dropout", "Linear", "ReLU", "Dropout", "Linear"]
-    with pytest.raises(ValueError, match="dropout doit être"):
-        mlp([10, 3], dropout=1.0)
+def test_dataset_name_is_kept_by_history(blobs):
+    renamed = Dataset(blobs.test.x, blobs.test.y, "images décalées")
+    model = mlp([784, 3], seed=0)
+    assert train(model, blobs.train, _sgd(model), eval_data=renamed).eval_name == (
+        "images décalées")

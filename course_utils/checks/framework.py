@@ -1,20 +1,37 @@
 """Cadre commun des vérificateurs : :class:`Report`, :class:`Case` et :class:`Checker`.
 
-Les fonctions privées de ce module mettent en forme les diagnostics (types, formes,
-indices, nombres) et comparent la réponse de l'étudiant à la référence.
+Ses fonctions publiques préparent les cas (``generator``, ``clone``), appellent la réponse
+sans jamais planter (``call``) et repèrent ce qu'elle a modifié (``changed``) ; la mise en
+forme des diagnostics est dans :mod:`course_utils.checks.messages`. Les réponses formées de
+plusieurs sorties, d'une suite de nombres ou d'un booléen ont leur vérificateur dans
+:mod:`course_utils.checks.answers`.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import math
 import numbers
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 from torch import nn
+
+from course_utils.checks.messages import (
+    dtype_hint,
+    format_number,
+    format_shape,
+    is_real,
+    locate,
+    matches,
+    plural,
+    scrub,
+    type_hint,
+    type_name,
+)
 
 KINDS = ("ok", "not_implemented", "exception", "type", "shape", "dtype", "not_finite",
          "values", "custom")
@@ -55,23 +72,71 @@ class Case:
     kwargs: dict = field(default_factory=dict)
 
 
-def _gen(seed: int) -> torch.Generator:
+def generator(seed: int) -> torch.Generator:
     """Générateur aléatoire à graine fixe : des cas de test déterministes."""
     return torch.Generator().manual_seed(seed)
 
 
-def _clone(obj: Any) -> Any:
-    """Copie profonde des tenseurs (détachés), listes, tuples et dictionnaires."""
+def clone(obj: Any) -> Any:
+    """Copie profonde des tenseurs (détachés), listes, tuples, dictionnaires et états
+    (dataclasses) ; les autres objets sont partagés."""
     if isinstance(obj, torch.Tensor):
         return obj.detach().clone()
     if isinstance(obj, (list, tuple)):
-        return type(obj)(_clone(v) for v in obj)
+        return type(obj)(clone(v) for v in obj)
     if isinstance(obj, dict):
-        return {k: _clone(v) for k, v in obj.items()}
+        return {k: clone(v) for k, v in obj.items()}
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return dataclasses.replace(obj, **{f.name: clone(getattr(obj, f.name))
+                                           for f in dataclasses.fields(obj) if f.init})
     return obj
 
 
-def _call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, BaseException | None]:
+def changed(after: Any, before: Any, name: str) -> str | None:
+    """Le chemin (« state.v », « weights[1] ») de la première partie de ``after`` (ce que la
+    fonction a reçu) qui diffère de ``before`` (l'original), ou None si rien n'a changé :
+    tenseurs, listes, tuples, dictionnaires et états (dataclasses) comparés en profondeur."""
+    if isinstance(before, torch.Tensor):
+        same = (isinstance(after, torch.Tensor) and after.shape == before.shape
+                and torch.equal(after.detach(), before))
+        return None if same else name
+    if isinstance(before, (list, tuple, dict)):
+        if type(after) is not type(before) or len(after) != len(before):
+            return name
+        keys = before.keys() if isinstance(before, dict) else range(len(before))
+        if isinstance(before, dict) and after.keys() != before.keys():
+            return name
+        return next((path for k in keys
+                     if (path := changed(after[k], before[k], f"{name}[{k!r}]"))), None)
+    if dataclasses.is_dataclass(before) and not isinstance(before, type):
+        if type(after) is not type(before):
+            return name
+        return next((path for f in dataclasses.fields(before) if (path := changed(
+            getattr(after, f.name), getattr(before, f.name), f"{name}.{f.name}"))), None)
+    if isinstance(before, numbers.Number | str | type(None)):  # nombres, textes : ==
+        same = after == before or (is_real(before) and math.isnan(before)
+                                   and is_real(after) and math.isnan(after))
+        return None if same else name
+    return None
+
+
+def generator_problem(draw: Callable[[torch.Generator], torch.Tensor], *, seeds: tuple[int, int],
+                      global_hint: str, what: str) -> str | None:
+    """Diagnostic si les tirages de ``draw(generator)`` ne dépendent pas de ``generator`` seul :
+    même graine, même tirage ; graines différentes, tirages différents ; générateur global
+    intact. ``global_hint`` : que faire si le générateur global sert ; ``what`` : ce qui est
+    tiré (« le masque », « les poids »)."""
+    state = torch.random.get_rng_state()
+    first, again, other = (draw(generator(seed)).clone() for seed in (seeds[0], *seeds))
+    if torch.equal(first, again) and not torch.equal(first, other):
+        return None
+    if not torch.equal(torch.random.get_rng_state(), state):
+        return f"vous utilisez le générateur global de PyTorch : {global_hint}"
+    return (f"{what} doit dépendre de generator : même graine, même tirage ; graines "
+            "différentes, tirages différents. Utilisez generator=generator dans le tirage.")
+
+
+def call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, BaseException | None]:
     """Appelle ``fn`` sans jamais laisser passer d'exception (sauf KeyboardInterrupt)."""
     try:
         return fn(*args, **kwargs), None
@@ -81,90 +146,9 @@ def _call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, BaseE
         return None, exc
 
 
-def _fmt(v: float) -> str:
-    return f"{v:.3g}"
-
-
-def _plural(n: int, singular: str, plural: str) -> str:
-    return f"{n} {singular if n == 1 else plural}"
-
-
-def _fmt_shape(shape: Sequence[int]) -> str:
-    s = tuple(shape)
-    return "() (scalaire)" if not s else str(s)
-
-
-def _fmt_index(idx: Sequence[int]) -> str:
-    return "[" + ", ".join(str(int(i)) for i in idx) + "]" if len(idx) else "(scalaire)"
-
-
-def _locate(g: torch.Tensor, e: torch.Tensor, idx: tuple[int, ...], prefix: str) -> str:
-    """« <prefix> à l'indice [i, j] : attendu a, obtenu b. » (sans indice pour un scalaire)."""
-    values = f"attendu {_fmt(e[idx].item())}, obtenu {_fmt(g[idx].item())}."
-    return f"{prefix} à l'indice {_fmt_index(idx)} : {values}" if g.dim() else values
-
-
-def _type_name(obj: Any) -> str:
-    if obj is None:
-        return "None"
-    if isinstance(obj, torch.Tensor):
-        return "torch.Tensor"
-    t = type(obj)
-    mod = t.__module__.split(".")[0]
-    return t.__qualname__ if mod == "builtins" else f"{mod}.{t.__qualname__}"
-
-
-def _is_real(v: Any) -> bool:
-    return isinstance(v, numbers.Real) and not isinstance(v, bool)
-
-
-def _matches(got: Any, alt: Any, atol: float, rtol: float) -> bool:
-    """Vrai si ``got`` coïncide avec la sortie ``alt`` d'une erreur typique."""
-    if isinstance(got, torch.Tensor) and isinstance(alt, torch.Tensor):
-        if got.shape != alt.shape or got.is_complex() or alt.is_complex():
-            return False
-        g, a = got.detach().double(), alt.detach().double()
-        return torch.allclose(g, a, rtol, atol, equal_nan=True)
-    if _is_real(got) and _is_real(alt):
-        return math.isclose(float(got), float(alt), rel_tol=rtol, abs_tol=atol)
-    return False
-
-
-def _type_hint(got: Any, expected: Any) -> str | None:
-    if got is None:
-        return "votre fonction renvoie None : avez-vous oublié « return » ?"
-    if _type_name(got) == "generator":
-        return "votre fonction contient « yield » : renvoyez le résultat avec « return »."
-    if isinstance(expected, float) and isinstance(got, torch.Tensor):
-        return "convertissez le tenseur en nombre Python avec .item()."
-    if isinstance(expected, torch.Tensor) and _is_real(got):
-        return "renvoyez un torch.Tensor (sans .item() ni float(...))."
-    if isinstance(expected, torch.Tensor) and isinstance(got, (tuple, list)):
-        return "renvoyez un seul tenseur, pas un tuple ou une liste."
-    if isinstance(expected, torch.Tensor) and _type_name(got) == "numpy.ndarray":
-        return "restez en PyTorch (ou convertissez avec torch.from_numpy)."
-    return None
-
-
-def _dtype_hint(got: torch.dtype, expected: torch.dtype) -> str | None:
-    if expected.is_floating_point and not got.is_floating_point:
-        return "le résultat doit être flottant : convertissez avec .float()."
-    if expected == torch.float32 and got == torch.float64:
-        return "restez en float32 : évitez .double() et les constantes NumPy float64."
-    return None
-
-
-def _scrub(text: str, limit: int = 300) -> str:
-    """Message d'exception déterministe : sans adresses mémoire, de longueur bornée."""
-    text = re.sub(r"0x[0-9a-fA-F]+", "0x…", text.strip())
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
 class Checker:
     """Vérificateur d'un exercice : ``checker(fn)`` affiche le diagnostic.
-
-    Paramètres (mot-clé uniquement)
-    -------------------------------
+    Paramètres, tous par mot-clé :
     exercise, title : numéro (« 1.3 ») et titre (« softmax ») affichés.
     reference : implémentation correcte, appelée sur les mêmes cas.
     cases : fabrique sans argument renvoyant la liste des :class:`Case` (déterministe).
@@ -176,6 +160,8 @@ class Checker:
         ``erreur_typique(*args)``, l'indice est ajouté au message.
     finite_hint : indice affiché en cas de valeurs non finies (débordement…).
     signature : appel attendu, par ex. « softmax(o) », rappelé en cas de TypeError.
+    inplace : la fonction modifie son premier argument en place (un initialiseur ``…_``) :
+        on ne vérifie pas que ses arguments restent intacts.
     """
 
     def __init__(self, *, exercise: str, title: str, reference: Callable[..., Any],
@@ -183,7 +169,7 @@ class Checker:
                  expect_type: type | None = None,
                  extra: Callable[[Callable[..., Any]], str | None] | None = None,
                  hints: Sequence[Hint] = (), finite_hint: str | None = None,
-                 signature: str | None = None) -> None:
+                 signature: str | None = None, inplace: bool = False) -> None:
         if not callable(reference) or not callable(cases):
             raise TypeError("reference et cases doivent être des fonctions")
         if atol < 0 or rtol < 0:
@@ -192,7 +178,7 @@ class Checker:
         self.reference, self.cases = reference, cases
         self.atol, self.rtol, self.expect_type = atol, rtol, expect_type
         self.extra, self.hints, self.finite_hint = extra, tuple(hints), finite_hint
-        self.signature = signature
+        self.signature, self.inplace = signature, inplace
 
     def __repr__(self) -> str:
         return f"Checker(exercise={self.exercise!r}, title={self.title!r})"
@@ -210,7 +196,7 @@ class Checker:
         if not callable(student_fn):
             hint = ("définissez la fonction (def …) et exécutez sa cellule." if student_fn is None
                     else "passez la fonction elle-même : check(f) et non check(f(x)).")
-            return self._fail("type", f"on attend une fonction (reçu : {_type_name(student_fn)}).",
+            return self._fail("type", f"on attend une fonction (reçu : {type_name(student_fn)}).",
                               [f"Indice : {hint}"])
         cases = self.cases()
         for case in cases:
@@ -218,7 +204,7 @@ class Checker:
             if report is not None:
                 return report
         if self.extra is not None:
-            msg, exc = _call(self.extra, student_fn)
+            msg, exc = call(self.extra, student_fn)
             if exc is not None:
                 return self._exception(exc, "vérifications complémentaires")
             if msg:
@@ -237,29 +223,31 @@ class Checker:
             msg = (f"⏳ Exercice {self.exercise} ({self.title}) : pas encore fait — "
                    "complétez la cellule de l'exercice puis réexécutez-la.")
             return Report(self.exercise, self.title, "not_implemented", msg)
-        text = _scrub(str(exc))
+        text = scrub(str(exc))
         details = [f"{type(exc).__name__} : {text}" if text else type(exc).__name__]
         if isinstance(exc, TypeError) and self.signature and "argument" in str(exc):
             details.append(f"Indice : la fonction doit pouvoir s'appeler {self.signature}.")
         return self._fail("exception", f"erreur sur le cas « {label} ».", details)
 
     def _check_case(self, fn: Callable[..., Any], case: Case) -> Report | None:
-        expected = self.reference(*_clone(case.args), **_clone(case.kwargs))
-        args, kwargs = _clone(case.args), _clone(case.kwargs)
-        got, exc = _call(fn, *args, **kwargs)
+        expected = self.reference(*clone(case.args), **clone(case.kwargs))
+        args, kwargs = clone(case.args), clone(case.kwargs)
+        got, exc = call(fn, *args, **kwargs)
         if exc is not None:
             return self._exception(exc, case.label)
         try:
             report = self._compare(case, got, expected)
-            return report or self._mutation(case, args, kwargs)
+            if report is not None or self.inplace:
+                return report
+            return self._mutation(case, args, kwargs)
         except Exception as err:  # objet renvoyé impossible à analyser
             return self._fail("type", f"résultat inexploitable sur le cas « {case.label} ».",
-                              [f"{type(err).__name__} : {_scrub(str(err))}"])
+                              [f"{type(err).__name__} : {scrub(str(err))}"])
 
     def _hint(self, case: Case, got: Any) -> list[str]:
         for wrong, text in self.hints:
-            alt, exc = _call(wrong, *_clone(case.args), **_clone(case.kwargs))
-            if exc is None and _matches(got, alt, self.atol, self.rtol):
+            alt, exc = call(wrong, *clone(case.args), **clone(case.kwargs))
+            if exc is None and matches(got, alt, self.atol, self.rtol):
                 return [f"Indice : {text}"]
         return []
 
@@ -273,10 +261,10 @@ class Checker:
 
     def _compare(self, case: Case, got: Any, expected: Any) -> Report | None:
         want, name = self._expected_type(expected)
-        if not (_is_real(got) if want is float else isinstance(got, want)):
-            hint = _type_hint(got, expected)
+        if not (is_real(got) if want is float else isinstance(got, want)):
+            hint = type_hint(got, expected)
             return self._fail("type", f"mauvais type de résultat sur le cas « {case.label} ».",
-                              [f"attendu : {name} ; reçu : {_type_name(got)}."]
+                              [f"attendu : {name} ; reçu : {type_name(got)}."]
                               + ([f"Indice : {hint}"] if hint else self._hint(case, got)))
         if want is torch.Tensor:
             return self._compare_tensor(case, got.detach(), expected)
@@ -288,10 +276,10 @@ class Checker:
         where = f"sur le cas « {case.label} »"
         if tuple(got.shape) != tuple(exp.shape):
             return self._fail("shape", f"mauvaise forme {where}.", [
-                f"forme attendue {_fmt_shape(exp.shape)}, reçue {_fmt_shape(got.shape)}."
+                f"forme attendue {format_shape(exp.shape)}, reçue {format_shape(got.shape)}."
             ] + self._hint(case, got))
         if got.dtype != exp.dtype:
-            hint = _dtype_hint(got.dtype, exp.dtype)
+            hint = dtype_hint(got.dtype, exp.dtype)
             return self._fail("dtype", f"mauvais type d'éléments (dtype) {where}.", [
                 f"dtype attendu {exp.dtype}, reçu {got.dtype}."
             ] + ([f"Indice : {hint}"] if hint else []))
@@ -300,20 +288,20 @@ class Checker:
         if bad.any():
             idx = tuple(bad.nonzero()[0].tolist())
             n_bad = int(bad.sum())
-            count = _plural(n_bad, "valeur non finie", "valeurs non finies, la première")
+            count = plural(n_bad, "valeur non finie", "valeurs non finies, la première")
             return self._fail("not_finite", f"valeurs non finies (nan ou inf) {where}.", [
-                _locate(g, e, idx, count)
+                locate(g, e, idx, count)
             ] + (self._hint(case, got) or self._finite_hint()))
         close = torch.isclose(g, e, rtol=self.rtol, atol=self.atol, equal_nan=True)
         if close.all():
             return None
         err = torch.where(close, torch.zeros_like(g), (g - e).abs()).nan_to_num(nan=math.inf)
         idx = tuple(int(i) for i in torch.unravel_index(err.argmax(), err.shape))
-        count = _plural(int((~close).sum()), "valeur", "valeurs")
+        count = plural(int((~close).sum()), "valeur", "valeurs")
         prefix = (f"{count} sur {g.numel()} hors tolérance ; écart absolu maximal "
-                  f"{_fmt(err[idx].item())}")
+                  f"{format_number(err[idx].item())}")
         return self._fail("values", f"valeurs incorrectes {where}.",
-                          [_locate(g, e, idx, prefix)] + self._hint(case, got))
+                          [locate(g, e, idx, prefix)] + self._hint(case, got))
 
     def _finite_hint(self) -> list[str]:
         return [f"Indice : {self.finite_hint}"] if self.finite_hint else []
@@ -322,23 +310,35 @@ class Checker:
         where = f"sur le cas « {case.label} »"
         if not math.isfinite(got) and math.isfinite(exp):
             return self._fail("not_finite", f"valeur non finie {where}.",
-                              [f"attendu {_fmt(exp)}, obtenu {_fmt(got)}."]
+                              [f"attendu {format_number(exp)}, obtenu {format_number(got)}."]
                               + self._finite_hint())
         if abs(got - exp) <= self.atol + self.rtol * abs(exp):
             return None
         return self._fail("values", f"valeur incorrecte {where}.",
-                          [f"attendu {_fmt(exp)}, obtenu {_fmt(got)}."]
+                          [f"attendu {format_number(exp)}, obtenu {format_number(got)}."]
                           + self._hint(case, got))
 
     def _mutation(self, case: Case, args: tuple, kwargs: dict) -> Report | None:
-        after = list(args) + list(kwargs.values())
-        before = list(case.args) + list(case.kwargs.values())
-        for a, b in zip(after, before, strict=True):
-            if isinstance(b, torch.Tensor) and not (
-                    isinstance(a, torch.Tensor) and a.shape == b.shape
-                    and torch.equal(a.detach(), b)):
-                return self._fail("custom", "votre fonction ne doit pas modifier son argument"
-                                  f" (cas « {case.label} »).",
-                                  ["Indice : travaillez sur une copie, par ex. x = x - m "
-                                   "plutôt que x -= m (opération en place)."])
+        try:
+            names = list(inspect.signature(self.reference).parameters)
+        except (TypeError, ValueError):
+            names = []
+        names = names[:len(args)] + [f"argument n° {i + 1}" for i in range(len(names), len(args))]
+        pairs = list(zip(names, args, case.args, strict=True)) + [
+            (k, kwargs[k], case.kwargs[k]) for k in case.kwargs]
+        for name, a, b in pairs:
+            path = changed(a, b, name)
+            if path is None:
+                continue
+            if isinstance(b, list | dict):
+                hint = (f"ne modifiez pas {name} (ni .sort(), ni .pop(), ni del…) : "
+                        "travaillez sur une copie, sorted(…) ou list(…).")
+            elif dataclasses.is_dataclass(b):
+                hint = ("renvoyez un nouvel état, par ex. MomentumState(v) : l'état reçu "
+                        "appartient à l'appelant.")
+            else:
+                hint = "travaillez sur une copie, par ex. x = x - m plutôt que x -= m."
+            return self._fail("custom", f"votre fonction ne doit pas modifier son argument "
+                              f"{name} ({path} a changé, cas « {case.label} »).",
+                              [f"Indice : {hint}"])
         return None

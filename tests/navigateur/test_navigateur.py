@@ -21,6 +21,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect, sync_playwright
 
+pytestmark = pytest.mark.slow  # un vrai navigateur et JupyterLab : hors de la boucle rapide
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "navigateur"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

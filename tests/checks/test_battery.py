@@ -1,0 +1,56 @@
+"""Chaque vérificateur du paquet : il accepte sa référence en une ligne, ne plante sur aucune
+réponse absurde et repère une réponse juste qui modifie son argument."""
+
+import pytest
+import torch
+
+from course_utils.checks.framework import KINDS, Report
+from tests.checks.battery import ALL_CHECKERS, BATTERY, SECTIONS
+
+
+def test_every_section_has_checkers_with_distinct_numbers():
+    assert len(SECTIONS) >= 8 and len(ALL_CHECKERS) >= 30
+    numbers = [c.exercise for c in ALL_CHECKERS]
+    assert len(set(numbers)) == len(numbers), sorted(numbers)
+
+
+@pytest.mark.parametrize("checker", ALL_CHECKERS, ids=lambda c: c.exercise)
+def test_reference_is_accepted_with_one_line(checker, capsys):
+    report = checker.evaluate(checker.reference)
+    assert report.passed and report.kind == "ok", report.message
+    assert "\n" not in report.message and report.message.startswith("✅")
+    assert checker(checker.reference) is None
+    assert capsys.readouterr().out == report.message + "\n"
+
+
+@pytest.mark.parametrize("checker", ALL_CHECKERS, ids=lambda c: c.exercise)
+@pytest.mark.parametrize("name", list(BATTERY))
+def test_never_crashes(checker, name, capsys):
+    fn, kind = BATTERY[name]
+    report = checker.evaluate(fn)
+    assert isinstance(report, Report) and report.kind in KINDS
+    assert not report.passed
+    assert f"Exercice {checker.exercise} ({checker.title})" in report.message
+    if kind is not None:
+        assert report.kind == kind, report.message
+    assert checker.evaluate(fn) == report  # message déterministe
+    checker(fn)
+    assert capsys.readouterr().out == report.message + "\n"
+
+
+# vérificateurs dont le premier argument est un tenseur que la réponse pourrait modifier
+# (sauf les fonctions qui remplissent leur argument en place, comme les initialiseurs)
+TENSOR_INPUT_CHECKERS = [c for c in ALL_CHECKERS if not c.inplace and c.cases()[0].args
+                         and isinstance(c.cases()[0].args[0], torch.Tensor)]
+
+
+@pytest.mark.parametrize("checker", TENSOR_INPUT_CHECKERS, ids=lambda c: c.exercise)
+def test_correct_result_but_mutated_input_is_custom(checker):
+    def answer(*args, **kwargs):
+        out = checker.reference(*[a.clone() if isinstance(a, torch.Tensor) else a for a in args],
+                                **kwargs)
+        args[0].zero_()
+        return out
+
+    report = checker.evaluate(answer)
+    assert report.kind == "custom" and "modifier son argument" in report.message, report.message
