@@ -2,8 +2,9 @@
 après « et avant ».
 
 Texte vérifié : les chaînes de caractères et docstrings de ``course_utils`` et des cellules de
-code des notebooks complets (messages, titres, étiquettes, sorties imprimées), et les
-cellules Markdown des notebooks. Dans une f-string, seules les parties littérales sont lues
+code des notebooks complets (messages, titres, étiquettes, sorties imprimées), les cellules
+Markdown des notebooks et les textes du dépôt (``README.md``, ``GLOSSAIRE.md``,
+``data/README.md``). Dans une f-string, seules les parties littérales sont lues
 (jamais ce qui est entre accolades). Les blocs de code Markdown, les formules et le code
 entre accents graves sont laissés tels quels.
 
@@ -107,9 +108,10 @@ def _fix_after(text: str, follows: bool) -> str:
 
 
 def targets(root: Path = ROOT) -> list[Path]:
-    """Les fichiers vérifiés : le paquet et les notebooks complets."""
+    """Les fichiers vérifiés : le paquet, les notebooks complets et les textes du dépôt."""
     return sorted((root / "course_utils").rglob("*.py")) + sorted(
-        (root / "notebooks" / "complet").glob("*.ipynb"))
+        (root / "notebooks" / "complet").glob("*.ipynb")) + [
+        root / "README.md", root / "GLOSSAIRE.md", root / "data" / "README.md"]
 
 
 def fixed_file(path: Path) -> str:
@@ -117,6 +119,8 @@ def fixed_file(path: Path) -> str:
     text = path.read_text(encoding="utf-8")
     if path.suffix == ".py":
         return fix_python(text)
+    if path.suffix == ".md":
+        return fix_markdown(text)
     notebook = json.loads(text)
     for cell in notebook["cells"]:
         source = "".join(cell["source"])
