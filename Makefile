@@ -12,8 +12,9 @@ STAMP := $(VENV)/.stamp-install
 # CPU de PyTorch quand il est joignable (sinon, l'index configuré sert la roue CPU).
 TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
-# --no-compile : pas de précompilation de tous les modules installés (≈ 50 s de moins sur deux
-# cœurs) ; Python compile à la première importation ceux qui servent vraiment.
+# pip précompile les modules installés sur un seul cœur : on l'en empêche (--no-compile), puis
+# compileall les précompile sur tous les cœurs (≈ 40 s de moins sur deux cœurs ; quelques
+# fichiers écrits pour une autre version de Python sont ignorés).
 # JupyterLab refuse de tourner en root (conteneurs, CI) sans --allow-root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
@@ -29,6 +30,7 @@ $(STAMP): pyproject.toml
 	  extra="--extra-index-url $(TORCH_CPU_INDEX)"; fi; \
 	  $(BIN)/python -m pip install --quiet --no-compile $$extra -e '.[dev]' \
 	    2> >(grep -v "^WARNING: Location" >&2)
+	@$(BIN)/python -m compileall -q -j 0 $(VENV)/lib > /dev/null || true
 	@touch $(STAMP)
 
 lab: $(STAMP)
