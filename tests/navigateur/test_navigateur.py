@@ -95,6 +95,10 @@ def _open_and_run_all(page, lab, notebook: str, shot: str) -> None:
     page.screenshot(path=SHOTS / f"{shot}-1-ouvert.png")
     started = page.locator(".jp-InputPrompt").filter(has_text=re.compile(r"\[[0-9*]+\]"))
     for _ in range(4):  # juste après l'ouverture, le noyau peut ignorer la première demande
+        dialog = page.locator(".jp-Dialog")
+        if dialog.count():  # un dialogue (noyau lent à démarrer…) bloquerait le menu
+            page.screenshot(path=SHOTS / f"{shot}-dialogue.png")
+            dialog.locator(".jp-mod-accept").first.click()
         page.get_by_role("menuitem", name="Run", exact=True).click()
         page.get_by_text("Run All Cells", exact=True).click()
         try:
