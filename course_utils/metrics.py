@@ -13,6 +13,9 @@ def _predicted_labels(logits: torch.Tensor) -> torch.Tensor:
     """Étiquettes prédites (N,) à partir de logits (N, C) ou d'étiquettes (N,)."""
     _validate.tensor("logits", logits)
     if logits.dim() == 2:
+        if logits.is_floating_point() and not torch.isfinite(logits).all():
+            raise ValueError("logits contient des valeurs non finies (nan ou inf) : "
+                             "l'apprentissage a sans doute divergé (essayez un pas plus petit)")
         return logits.argmax(dim=1)
     if logits.dim() == 1 and not logits.is_floating_point():
         return logits

@@ -142,9 +142,28 @@ def train(model: nn.Module, data: Dataset, optimizer: torch.optim.Optimizer, *,
     loss_fn = F.cross_entropy if loss_fn is None else _validate.function("loss_fn", loss_fn)
     hooks = _check_hooks(hooks)
     generator = torch.Generator().manual_seed(_validate.integer("seed", seed, low=0))
+    _check_compatible(model, optimizer, data, eval_data, batch_size)
     history = History(eval_name="" if eval_data is None else eval_data.name)
     bar = tqdm(total=epochs * n_batches, desc=progress, bar_format=_BAR_FORMAT, leave=True,
                disable=progress is None or not _show_progress())
+    was_training = model.training
+    try:
+        _epochs(model, data, optimizer, epochs, batch_size, eval_data, eval_at, loss_fn, hooks,
+                generator, history, bar)
+    except KeyboardInterrupt:  # Ctrl-C : on garde ce qui est appris et mesuré
+        model.train(was_training)
+        bar.close()
+        print(f"⏹ Apprentissage interrompu après {len(history.batch_loss)} mini-lots : "
+              "l'historique partiel est renvoyé.")
+        return history
+    bar.close()
+    return history
+
+
+def _epochs(model, data, optimizer, epochs, batch_size, eval_data, eval_at, loss_fn, hooks,
+            generator, history, bar) -> None:
+    """Les époques de :func:`train` ; ``history`` est rempli au fur et à mesure."""
+    n_batches = -(-len(data) // batch_size)
     model.train()
     step, elapsed = 0, 0.0
     for epoch in range(epochs):
@@ -173,8 +192,6 @@ def train(model: nn.Module, data: Dataset, optimizer: torch.optim.Optimizer, *,
             break
     for hook in hooks["on_end"]:
         hook.on_end(model, history)
-    bar.close()
-    return history
 
 
 def _step(model, optimizer, loss_fn, x, target) -> tuple[float, int]:
@@ -217,6 +234,51 @@ def _check_dataset(name: str, data) -> None:
     if not isinstance(data, Dataset):
         raise TypeError(f"{name} doit être un Dataset (par ex. load_mnist().train) "
                         f"(reçu : {type(data).__name__})")
+    if len(data) == 0:
+        raise ValueError(f"{name} est vide : il faut au moins un exemple")
+
+
+@torch.no_grad()
+def _check_compatible(model, optimizer, data, eval_data, batch_size) -> None:
+    """Avant le premier mini-lot : l'optimiseur porte sur ce modèle, le modèle accepte les
+    entrées (type, nombre de caractéristiques), les étiquettes existent parmi ses sorties, et
+    la normalisation par lots n'aura pas de mini-lot d'un seul exemple."""
+    owned = {id(p) for p in model.parameters()}
+    if not any(id(p) in owned for group in optimizer.param_groups for p in group["params"]):
+        raise ValueError("l'optimiseur ne porte sur aucun paramètre de ce modèle : "
+                         "construisez-le sur model.parameters()")
+    for name, dataset in (("data", data), ("eval_data", eval_data)):
+        if dataset is not None:
+            _check_outputs(model, name, dataset)
+    norms = any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules())
+    if norms and len(data) % batch_size == 1:
+        raise ValueError(f"le dernier mini-lot n'aurait qu'un exemple ({len(data)} exemples, "
+                         f"lots de {batch_size}) : la normalisation par lots ne peut pas le "
+                         "normaliser ; choisissez une autre taille de lot")
+
+
+def _check_outputs(model: nn.Module, name: str, data: Dataset) -> None:
+    """Une passe avant sur deux exemples, en mode évaluation (rien n'est modifié)."""
+    weights = next((p for p in model.parameters() if p.is_floating_point()), None)
+    if weights is not None and weights.dtype != data.x.dtype:
+        raise TypeError(f"les entrées de {name} sont en {data.x.dtype} mais le modèle en "
+                        f"{weights.dtype} : convertissez l'un des deux (x.float() ou "
+                        "model.double())")
+    was_training = model.training
+    model.eval()
+    try:
+        out = model(data.x[:2])
+    except RuntimeError as exc:
+        detail = str(exc).splitlines()[0][:120]
+        raise ValueError(f"le modèle refuse les entrées de {name}, de forme "
+                         f"{tuple(data.x.shape[1:])} : vérifiez la taille de la première "
+                         f"couche (PyTorch : {detail})") from None
+    finally:
+        model.train(was_training)
+    top = int(data.y.max())
+    if isinstance(out, torch.Tensor) and out.dim() == 2 and top >= out.shape[1]:
+        raise ValueError(f"étiquette {top} dans {name}, mais le modèle n'a que {out.shape[1]} "
+                         f"sorties (classes 0 à {out.shape[1] - 1})")
 
 
 def _check_hooks(hooks) -> dict[str, list]:

@@ -46,3 +46,12 @@ def test_argument_errors_are_french(call, exc, words):
     with pytest.raises(exc) as info:
         call()
     assert words in str(info.value)
+
+
+def test_accuracy_refuses_non_finite_logits():
+    """Des logits nan (apprentissage divergé) ne donnent pas une exactitude de 1."""
+    logits = torch.full((4, 3), float("nan"))
+    with pytest.raises(ValueError, match="non finies"):
+        accuracy(logits, torch.zeros(4, dtype=torch.long))
+    with pytest.raises(ValueError, match="divergé"):
+        confusion_matrix(torch.tensor([[1.0, float("inf")]]), torch.tensor([0]), num_classes=2)

@@ -1,6 +1,7 @@
 """La boucle d'apprentissage : mini-lots, mesures, historique, crochets."""
 
 import copy
+import re
 
 import pytest
 import torch
@@ -141,8 +142,8 @@ def test_history_round_trips_through_a_dict(blobs):
 
 
 def test_loss_fn_is_optimised_but_evaluation_stays_cross_entropy(blobs):
-    model = mlp([784, 3], seed=0)
-    plain = train(copy.deepcopy(model), blobs.train, _sgd(model, 0.0), eval_data=blobs.test)
+    model, twin = mlp([784, 3], seed=0), mlp([784, 3], seed=0)
+    plain = train(twin, blobs.train, _sgd(twin, 0.0), eval_data=blobs.test)
     shifted = train(model, blobs.train, _sgd(model, 0.0), eval_data=blobs.test,
                     loss_fn=lambda o, y: F.cross_entropy(o, y) + 2.0)
     assert shifted.batch_loss == pytest.approx([v + 2.0 for v in plain.batch_loss])
@@ -199,3 +200,61 @@ def test_dataset_name_is_kept_by_history(blobs):
     model = mlp([784, 3], seed=0)
     assert train(model, blobs.train, _sgd(model), eval_data=renamed).eval_name == (
         "images décalées")
+
+
+def _diverse_models():
+    return {"bn": torch.nn.Sequential(torch.nn.Linear(784, 8), torch.nn.BatchNorm1d(8),
+                                      torch.nn.ReLU(), torch.nn.Linear(8, 3))}
+
+
+@pytest.mark.parametrize(("case", "words"), [
+    ("optimiseur d'un autre modèle", "aucun paramètre de ce modèle"),
+    ("entrées float64", "float64 mais le modèle en torch.float32"),
+    ("mauvaise largeur", "refuse les entrées de data, de forme (10,)"),
+    ("étiquette trop grande", "étiquette 7 dans data, mais le modèle n'a que 3 sorties"),
+    ("test de mauvaise largeur", "refuse les entrées de eval_data"),
+    ("jeu vide", "data est vide"),
+    ("dernier lot d'un exemple avec BN", "dernier mini-lot n'aurait qu'un exemple"),
+])
+def test_bad_data_is_refused_before_the_first_mini_batch(blobs, case, words):
+    """Chaque incompatibilité est dite en français avant tout calcul (jamais après une
+    époque, jamais par une erreur brute de PyTorch)."""
+    model = mlp([784, 3], seed=0)
+    data, eval_data, optimizer = blobs.train, blobs.test, _sgd(model)
+    if case == "optimiseur d'un autre modèle":
+        optimizer = _sgd(mlp([784, 3], seed=1))
+    elif case == "entrées float64":
+        data = Dataset(blobs.train.x.double(), blobs.train.y)
+    elif case == "mauvaise largeur":
+        data = Dataset(blobs.train.x[:, :10], blobs.train.y)
+    elif case == "étiquette trop grande":
+        data = Dataset(blobs.train.x, blobs.train.y.clone().index_fill_(0, torch.tensor([5]), 7))
+    elif case == "test de mauvaise largeur":
+        eval_data = Dataset(blobs.test.x[:, :10], blobs.test.y)
+    elif case == "jeu vide":
+        data = Dataset(blobs.train.x[:0], blobs.train.y[:0])
+    else:
+        model = _diverse_models()["bn"]
+        optimizer, data = _sgd(model), Dataset(blobs.train.x[:129], blobs.train.y[:129])
+    state = copy.deepcopy(model.state_dict())
+    with pytest.raises((ValueError, TypeError), match=re.escape(words)):
+        train(model, data, optimizer, batch_size=64, eval_data=eval_data)
+    assert all(torch.equal(a, b) for a, b in zip(state.values(), model.state_dict().values(),
+                                                 strict=True))  # rien n'a bougé
+
+
+class Interrupt:
+    """Un Ctrl-C simulé au troisième pas."""
+
+    def on_step(self, model, step, loss):
+        if step == 3:
+            raise KeyboardInterrupt
+
+
+def test_ctrl_c_keeps_the_partial_history_and_the_mode(blobs, capsys):
+    model = mlp([784, 3], seed=0).eval()
+    history = train(model, blobs.train, _sgd(model), epochs=2, batch_size=100,
+                    eval_data=blobs.test, hooks=[Interrupt()])
+    assert len(history.batch_loss) == 3 and history.eval_name == "test"
+    assert not model.training  # le mode d'avant l'apprentissage
+    assert "interrompu après 3 mini-lots" in capsys.readouterr().out
