@@ -16,8 +16,9 @@ from typing import Any
 
 import torch
 
-from course_utils.checks.framework import Case, Checker, Report, call, clone
+from course_utils.checks.framework import Case, Checker, Report, call
 from course_utils.checks.messages import is_real, matches, plural, type_hint, type_name
+from course_utils.checks.sandbox import clone
 
 Leaf = tuple[str, Any, Any]  # (nom de la sortie, valeur reçue, valeur attendue)
 
@@ -219,7 +220,8 @@ class BoolChecker(Checker):
         if report is None or report.kind != "values":
             return report
         cases = self.cases()
-        answers = [as_bool(call(fn, *clone(c.args), **clone(c.kwargs))[0]) for c in cases]
+        answers = [as_bool(self._call_student(fn, *clone(c.args), **clone(c.kwargs))[0])
+                   for c in cases]
         for wrong, text in self.hints:
             if all(a == call(wrong, *clone(c.args), **clone(c.kwargs))[0]
                    for a, c in zip(answers, cases, strict=True)):

@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import math
-import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +19,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from course_utils.checks import sandbox
 from course_utils.checks.messages import (
     dtype_hint,
     format_number,
@@ -32,9 +32,10 @@ from course_utils.checks.messages import (
     type_hint,
     type_name,
 )
+from course_utils.checks.sandbox import changed, clone
 
-KINDS = ("ok", "not_implemented", "exception", "type", "shape", "dtype", "not_finite",
-         "values", "custom")
+KINDS = ("ok", "not_implemented", "exception", "timeout", "type", "shape", "dtype",
+         "not_finite", "values", "custom")
 
 Hint = tuple[Callable[..., Any], str]
 
@@ -75,49 +76,6 @@ class Case:
 def generator(seed: int) -> torch.Generator:
     """Générateur aléatoire à graine fixe : des cas de test déterministes."""
     return torch.Generator().manual_seed(seed)
-
-
-def clone(obj: Any) -> Any:
-    """Copie profonde des tenseurs (détachés), listes, tuples, dictionnaires et états
-    (dataclasses) ; les autres objets sont partagés."""
-    if isinstance(obj, torch.Tensor):
-        return obj.detach().clone()
-    if isinstance(obj, (list, tuple)):
-        return type(obj)(clone(v) for v in obj)
-    if isinstance(obj, dict):
-        return {k: clone(v) for k, v in obj.items()}
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return dataclasses.replace(obj, **{f.name: clone(getattr(obj, f.name))
-                                           for f in dataclasses.fields(obj) if f.init})
-    return obj
-
-
-def changed(after: Any, before: Any, name: str) -> str | None:
-    """Le chemin (« state.v », « weights[1] ») de la première partie de ``after`` (ce que la
-    fonction a reçu) qui diffère de ``before`` (l'original), ou None si rien n'a changé :
-    tenseurs, listes, tuples, dictionnaires et états (dataclasses) comparés en profondeur."""
-    if isinstance(before, torch.Tensor):
-        same = (isinstance(after, torch.Tensor) and after.shape == before.shape
-                and torch.equal(after.detach(), before))
-        return None if same else name
-    if isinstance(before, (list, tuple, dict)):
-        if type(after) is not type(before) or len(after) != len(before):
-            return name
-        keys = before.keys() if isinstance(before, dict) else range(len(before))
-        if isinstance(before, dict) and after.keys() != before.keys():
-            return name
-        return next((path for k in keys
-                     if (path := changed(after[k], before[k], f"{name}[{k!r}]"))), None)
-    if dataclasses.is_dataclass(before) and not isinstance(before, type):
-        if type(after) is not type(before):
-            return name
-        return next((path for f in dataclasses.fields(before) if (path := changed(
-            getattr(after, f.name), getattr(before, f.name), f"{name}.{f.name}"))), None)
-    if isinstance(before, numbers.Number | str | type(None)):  # nombres, textes : ==
-        same = after == before or (is_real(before) and math.isnan(before)
-                                   and is_real(after) and math.isnan(after))
-        return None if same else name
-    return None
 
 
 def generator_problem(draw: Callable[[torch.Generator], torch.Tensor], *, seeds: tuple[int, int],
@@ -185,12 +143,34 @@ class Checker:
 
     def __call__(self, student_fn: Any) -> None:
         """Vérifie ``student_fn`` et affiche le diagnostic (une ligne en cas de succès)."""
-        print(self.evaluate(student_fn).message)
+        try:
+            report = self.evaluate(student_fn)
+        except KeyboardInterrupt:  # Ctrl-C : une ligne en français, pas de trace
+            print(f"⏹ Exercice {self.exercise} ({self.title}) : vérification interrompue.")
+            return
+        print(report.message)
 
     def evaluate(self, student_fn: Any) -> Report:
-        """Vérifie ``student_fn`` et renvoie le :class:`Report` (sans rien afficher)."""
-        with torch.random.fork_rng(devices=[]):  # n'altère pas le générateur global
-            return self._evaluate(student_fn)
+        """Vérifie ``student_fn`` et renvoie le :class:`Report` (sans rien afficher).
+
+        Chaque appel de ``student_fn`` dure au plus ``sandbox.TIME_LIMIT`` secondes ; ce qu'il
+        affiche est gardé et résumé à la fin du verdict ; le générateur aléatoire global, le
+        type flottant par défaut et le mode du gradient sont rétablis ensuite."""
+        self._printed: list[str] = []
+        with sandbox.torch_state():
+            report = self._evaluate(student_fn)
+        summary = sandbox.printed_summary("".join(self._printed))
+        if summary is None:
+            return report
+        return dataclasses.replace(report, message=f"{report.message}\n   {summary}")
+
+    def _call_student(self, fn: Callable[..., Any], *args: Any,
+                      **kwargs: Any) -> tuple[Any, BaseException | None]:
+        """``call(fn, …)`` en temps limité, sorties capturées."""
+        with sandbox.captured() as output, sandbox.time_limit():
+            result = call(fn, *args, **kwargs)
+        self._printed.append(output.getvalue())
+        return result
 
     def _evaluate(self, student_fn: Any) -> Report:
         if not callable(student_fn):
@@ -204,7 +184,9 @@ class Checker:
             if report is not None:
                 return report
         if self.extra is not None:
-            msg, exc = call(self.extra, student_fn)
+            with sandbox.captured() as output, sandbox.time_limit(4 * sandbox.TIME_LIMIT):
+                msg, exc = call(self.extra, student_fn)
+            self._printed.append(output.getvalue())
             if exc is not None:
                 return self._exception(exc, "vérifications complémentaires")
             if msg:
@@ -223,6 +205,11 @@ class Checker:
             msg = (f"⏳ Exercice {self.exercise} ({self.title}) : pas encore fait — "
                    "complétez la cellule de l'exercice puis réexécutez-la.")
             return Report(self.exercise, self.title, "not_implemented", msg)
+        if isinstance(exc, sandbox.TimeLimitExceeded):
+            msg = (f"⏱ Exercice {self.exercise} ({self.title}) : votre fonction n'a pas terminé "
+                   f"en {exc.seconds:g} s sur le cas « {label} » : une boucle infinie ?\n"
+                   "   Indice : vérifiez la condition d'arrêt de chaque boucle while.")
+            return Report(self.exercise, self.title, "timeout", msg)
         text = scrub(str(exc))
         details = [f"{type(exc).__name__} : {text}" if text else type(exc).__name__]
         if isinstance(exc, TypeError) and self.signature and "argument" in str(exc):
@@ -232,7 +219,7 @@ class Checker:
     def _check_case(self, fn: Callable[..., Any], case: Case) -> Report | None:
         expected = self.reference(*clone(case.args), **clone(case.kwargs))
         args, kwargs = clone(case.args), clone(case.kwargs)
-        got, exc = call(fn, *args, **kwargs)
+        got, exc = self._call_student(fn, *args, **kwargs)
         if exc is not None:
             return self._exception(exc, case.label)
         try:

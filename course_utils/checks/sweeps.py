@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from course_utils.checks.framework import Case, Checker, Report, call, clone
+from course_utils.checks.framework import Case, Checker, Report, call
 from course_utils.checks.messages import type_name
+from course_utils.checks.sandbox import clone
 from course_utils.runs import Run, RunConfig
 from course_utils.sweeps import best_run
 from course_utils.training import History

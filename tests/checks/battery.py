@@ -12,7 +12,7 @@ import torch
 
 import course_utils.checks
 
-FRAMEWORK = {"framework", "messages", "answers", "gradcheck"}
+FRAMEWORK = {"framework", "messages", "answers", "gradcheck", "sandbox"}
 SECTIONS = sorted(name for _, name, _ in pkgutil.iter_modules(course_utils.checks.__path__)
                   if name not in FRAMEWORK)
 ALL_CHECKERS = tuple(checker for name in SECTIONS for checker in importlib.import_module(
@@ -41,6 +41,17 @@ def _recurse(*args, **kwargs):
     return _recurse(*args, **kwargs)
 
 
+def _forever(*args, **kwargs):
+    while True:
+        pass
+
+
+def _chatty(*args, **kwargs):
+    for k in range(2000):
+        print("ligne", k)
+    return None
+
+
 BATTERY = {  # nom : (réponse de l'étudiant, diagnostic attendu ou None si plusieurs possibles)
     "None": (None, "type"),
     "str": ("abc", "type"),
@@ -62,4 +73,6 @@ BATTERY = {  # nom : (réponse de l'étudiant, diagnostic attendu ou None si plu
     "complexe": (lambda *a, **k: torch.ones(4, 10, dtype=torch.complex64), None),
     "meta": (lambda *a, **k: torch.empty(4, 784, device="meta"), None),
     "inf-float": (lambda *a, **k: float("inf"), None),
+    "boucle-infinie": (_forever, "timeout"),
+    "bavarde": (_chatty, "type"),
 }

@@ -5,7 +5,9 @@ import dataclasses
 import pytest
 import torch
 
-from course_utils.checks.framework import Case, Checker, Report, scrub
+from course_utils.checks import sandbox
+from course_utils.checks.framework import Case, Checker, Report
+from course_utils.checks.messages import scrub
 
 NBSP = "\u00a0"
 
@@ -108,3 +110,51 @@ def test_checker_validates_its_arguments():
     with pytest.raises(TypeError):
         Checker(exercise="9.9", title="x", reference=None, cases=list)
     assert "9.9" in repr(_double_checker())
+
+
+# --- Réponses hostiles : boucle sans fin, affichages, réglages globaux, Ctrl-C ---------------
+
+
+@pytest.fixture
+def short_limit(monkeypatch):
+    monkeypatch.setattr(sandbox, "TIME_LIMIT", 0.2)
+
+
+def test_an_infinite_loop_gets_a_french_timeout(short_limit):
+    def forever(x):
+        while True:
+            pass
+
+    report = _double_checker().evaluate(forever)
+    assert report.kind == "timeout" and not report.passed
+    assert report.message.startswith("⏱ Exercice 9.9 (double)")
+    assert f"n'a pas terminé en 0.2 s sur le cas «{NBSP}x = [1, 2]{NBSP}»" in report.message
+    assert "boucle infinie" in report.message
+
+
+def test_printed_lines_are_summarised_after_the_verdict(capsys):
+    def chatty(x):
+        for k in range(10_000):
+            print("valeur", k)
+        return 2 * x
+
+    report = _double_checker().evaluate(chatty)
+    assert report.passed and capsys.readouterr().out == ""
+    first, second = report.message.split("\n")
+    assert first.startswith("✅") and "20000 lignes" in second and "« valeur 0 »" in second.replace(
+        NBSP, " ")
+
+
+def test_global_torch_settings_are_restored():
+    def meddling(x):
+        torch.set_default_dtype(torch.float64)
+        torch.set_grad_enabled(False)
+        return 2 * x
+
+    _double_checker().evaluate(meddling)
+    assert torch.get_default_dtype() == torch.float32 and torch.is_grad_enabled()
+
+
+def test_ctrl_c_prints_one_french_line(capsys):
+    _double_checker()(_raise(KeyboardInterrupt()))
+    assert capsys.readouterr().out == f"⏹ Exercice 9.9 (double){NBSP}: vérification interrompue.\n"
