@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import io
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -78,22 +79,6 @@ def generator(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
-def generator_problem(draw: Callable[[torch.Generator], torch.Tensor], *, seeds: tuple[int, int],
-                      global_hint: str, what: str) -> str | None:
-    """Diagnostic si les tirages de ``draw(generator)`` ne dépendent pas de ``generator`` seul :
-    même graine, même tirage ; graines différentes, tirages différents ; générateur global
-    intact. ``global_hint`` : que faire si le générateur global sert ; ``what`` : ce qui est
-    tiré (« le masque », « les poids »)."""
-    state = torch.random.get_rng_state()
-    first, again, other = (draw(generator(seed)).clone() for seed in (seeds[0], *seeds))
-    if torch.equal(first, again) and not torch.equal(first, other):
-        return None
-    if not torch.equal(torch.random.get_rng_state(), state):
-        return f"vous utilisez le générateur global de PyTorch : {global_hint}"
-    return (f"{what} doit dépendre de generator : même graine, même tirage ; graines "
-            "différentes, tirages différents. Utilisez generator=generator dans le tirage.")
-
-
 def call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, BaseException | None]:
     """Appelle ``fn`` sans jamais laisser passer d'exception (sauf KeyboardInterrupt)."""
     try:
@@ -157,6 +142,7 @@ class Checker:
         affiche est gardé et résumé à la fin du verdict ; le générateur aléatoire global, le
         type flottant par défaut et le mode du gradient sont rétablis ensuite."""
         self._printed: list[str] = []
+        self._student = student_fn
         with sandbox.torch_state():
             report = self._evaluate(student_fn)
         summary = sandbox.printed_summary("".join(self._printed))
@@ -167,8 +153,12 @@ class Checker:
     def _call_student(self, fn: Callable[..., Any], *args: Any,
                       **kwargs: Any) -> tuple[Any, BaseException | None]:
         """``call(fn, …)`` en temps limité, sorties capturées."""
-        with sandbox.captured() as output, sandbox.time_limit():
-            result = call(fn, *args, **kwargs)
+        output = io.StringIO()
+        try:
+            with sandbox.captured() as output, sandbox.time_limit():
+                result = call(fn, *args, **kwargs)
+        except sandbox.TimeLimitExceeded as exc:  # l'alarme tombée juste après l'appel
+            result = None, exc
         self._printed.append(output.getvalue())
         return result
 
@@ -184,9 +174,7 @@ class Checker:
             if report is not None:
                 return report
         if self.extra is not None:
-            with sandbox.captured() as output, sandbox.time_limit(4 * sandbox.TIME_LIMIT):
-                msg, exc = call(self.extra, student_fn)
-            self._printed.append(output.getvalue())
+            msg, exc = self._call_student(self.extra, student_fn)
             if exc is not None:
                 return self._exception(exc, "vérifications complémentaires")
             if msg:
@@ -232,11 +220,35 @@ class Checker:
                               [f"{type(err).__name__} : {scrub(str(err))}"])
 
     def _hint(self, case: Case, got: Any) -> list[str]:
+        """L'indice de la première erreur typique que la réponse reproduit sur TOUS les cas
+        (une coïncidence sur un seul cas ne suffit pas)."""
         for wrong, text in self.hints:
-            alt, exc = call(wrong, *clone(case.args), **clone(case.kwargs))
-            if exc is None and matches(got, alt, self.atol, self.rtol):
+            if self._agrees(got, wrong, case) and self._everywhere(wrong, case):
                 return [f"Indice : {text}"]
         return []
+
+    def _agrees(self, got: Any, wrong: Callable[..., Any], case: Case) -> bool:
+        alt, exc = call(wrong, *clone(case.args), **clone(case.kwargs))
+        return exc is None and self._same(got, alt)
+
+    def _same(self, got: Any, alt: Any) -> bool:
+        """Vrai si la réponse ``got`` coïncide avec la sortie ``alt`` d'une erreur typique."""
+        return matches(got, alt, self.atol, self.rtol)
+
+    def _everywhere(self, wrong: Callable[..., Any], case: Case) -> bool:
+        """La réponse se comporte aussi comme ``wrong`` sur les autres cas : mêmes valeurs,
+        ou une erreur des deux côtés."""
+        for other in self.cases():
+            if other.label == case.label:
+                continue
+            got, exc = self._call_student(self._student, *clone(other.args),
+                                          **clone(other.kwargs))
+            alt, wrong_exc = call(wrong, *clone(other.args), **clone(other.kwargs))
+            both_fail = exc is not None and wrong_exc is not None
+            if not both_fail and (exc is not None or wrong_exc is not None
+                                  or not self._same(got, alt)):
+                return False
+        return True
 
     def _expected_type(self, expected: Any) -> tuple[type, str]:
         if isinstance(expected, torch.Tensor):

@@ -21,8 +21,8 @@ import torch
 from torch import nn
 
 from course_utils.checks.answers import SequenceChecker
-from course_utils.checks.framework import Case, Checker, call, generator, generator_problem
-from course_utils.checks.messages import format_number
+from course_utils.checks.framework import Case, Checker, call, generator
+from course_utils.checks.messages import format_number, generator_problem
 from course_utils.init import xavier_uniform_
 from course_utils.lab.init import predicted_variances
 

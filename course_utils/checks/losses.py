@@ -52,6 +52,9 @@ check_softmax = Checker(
                 "o − o.amax(dim=dim, keepdim=True).",
     hints=[(lambda o, dim=-1: torch.softmax(o, dim=-1),
             "utilisez l'argument dim : softmax(o, dim=0) normalise chaque colonne."),
+           (lambda o, dim=-1: torch.softmax(o, dim=0),
+            "vous normalisez toujours selon dim=0 (chaque colonne) : utilisez l'argument dim, "
+            "la dernière dimension (les classes) par défaut."),
            (lambda o, dim=-1: torch.softmax(o, dim=0 if dim != 0 else 1),
             "normalisez selon la dimension des classes (dim, la dernière par défaut) : "
             "chaque ligne doit sommer à 1."),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import torch
@@ -90,3 +90,20 @@ def scrub(text: str, limit: int = 300) -> str:
     """Message d'exception déterministe : sans adresses mémoire, de longueur bornée."""
     text = re.sub(r"0x[0-9a-fA-F]+", "0x…", text.strip())
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def generator_problem(draw: Callable[[torch.Generator], torch.Tensor], *, seeds: tuple[int, int],
+                      global_hint: str, what: str) -> str | None:
+    """Diagnostic si les tirages de ``draw(generator)`` ne dépendent pas de ``generator`` seul :
+    même graine, même tirage ; graines différentes, tirages différents ; générateur global
+    intact. ``global_hint`` : que faire si le générateur global sert ; ``what`` : ce qui est
+    tiré (« le masque », « les poids »)."""
+    state = torch.random.get_rng_state()
+    first, again, other = (draw(torch.Generator().manual_seed(seed)).clone()
+                           for seed in (seeds[0], *seeds))
+    if torch.equal(first, again) and not torch.equal(first, other):
+        return None
+    if not torch.equal(torch.random.get_rng_state(), state):
+        return f"vous utilisez le générateur global de PyTorch : {global_hint}"
+    return (f"{what} doit dépendre de generator : même graine, même tirage ; graines "
+            "différentes, tirages différents. Utilisez generator=generator dans le tirage.")

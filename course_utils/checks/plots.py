@@ -25,10 +25,13 @@ def _image_cases() -> list[Case]:
             Case("poids tous nuls", (torch.zeros(784),))]
 
 
-def _mistake(image):
-    """Erreur typique de 8.3 sur des poids non tous nuls (sinon, l'image nulle attendue :
-    l'indice sur la division par 0 vient de ``finite_hint``)."""
-    return lambda w: image(w) if bool(w.any()) else w.reshape(28, 28)
+def _mistakes(image, text: str) -> list[tuple]:
+    """Erreur typique de 8.3, telle quelle (division par 0 si les poids sont nuls) et avec
+    le cas des poids nuls traité : un indice par façon de la commettre."""
+    def guarded(w):
+        return image(w) if bool(w.any()) else w.reshape(28, 28)
+
+    return [(image, text), (guarded, text)]
 
 
 check_weight_image = Checker(
@@ -36,14 +39,15 @@ check_weight_image = Checker(
     signature="weight_image(w)",
     finite_hint="si tous les poids sont nuls (max |w| = 0), renvoyez l'image nulle au lieu de "
                 "diviser par 0.", hints=[
-        (_mistake(lambda w: (w / w.max()).reshape(28, 28)),
-         "divisez par le maximum de |w| (valeur absolue), pas par le maximum de w."),
+        *_mistakes(lambda w: (w / w.max()).reshape(28, 28),
+                   "divisez par le maximum de |w| (valeur absolue), pas par le maximum de w."),
         (lambda w: w.reshape(28, 28),
          "n'oubliez pas de diviser par la plus grande valeur absolue."),
-        (_mistake(lambda w: ((w - w.min()) / (w.max() - w.min())).reshape(28, 28)),
-         "gardez le 0 au centre : divisez par max |w| au lieu de ramener dans [0, 1]."),
-        (_mistake(lambda w: (w / w.abs().max()).reshape(28, 28).T),
-         "remettez les poids en image ligne après ligne : reshape(28, 28), sans transposer."),
+        *_mistakes(lambda w: ((w - w.min()) / (w.max() - w.min())).reshape(28, 28),
+                   "gardez le 0 au centre : divisez par max |w| au lieu de ramener dans [0, 1]."),
+        *_mistakes(lambda w: (w / w.abs().max()).reshape(28, 28).T,
+                   "remettez les poids en image ligne après ligne : reshape(28, 28), sans "
+                   "transposer."),
     ])
 
 CHECKERS = (check_weight_image,)

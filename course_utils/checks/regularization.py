@@ -16,8 +16,8 @@ import torch
 from torch import nn
 
 from course_utils.checks.answers import BoolChecker
-from course_utils.checks.framework import Case, Checker, generator, generator_problem
-from course_utils.checks.messages import format_number, type_name
+from course_utils.checks.framework import Case, Checker, generator
+from course_utils.checks.messages import format_number, generator_problem, type_name
 from course_utils.models import linear_layers
 from course_utils.regularization import dropout, l1_penalty, should_stop, sparsity
 

@@ -27,7 +27,8 @@ def test_reference_is_accepted_with_one_line(checker, capsys):
 @pytest.mark.parametrize("checker", ALL_CHECKERS, ids=lambda c: c.exercise)
 @pytest.mark.parametrize("name", list(BATTERY))
 def test_never_crashes(checker, name, capsys, monkeypatch):
-    monkeypatch.setattr(sandbox, "TIME_LIMIT", 0.05)  # la boucle sans fin coûte 0,05 s
+    if name == "boucle-infinie":  # la boucle sans fin ne coûte que 0,05 s par appel
+        monkeypatch.setattr(sandbox, "TIME_LIMIT", 0.05)
     fn, kind = BATTERY[name]
     report = checker.evaluate(fn)
     assert isinstance(report, Report) and report.kind in KINDS

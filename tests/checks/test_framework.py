@@ -8,6 +8,7 @@ import torch
 from course_utils.checks import sandbox
 from course_utils.checks.framework import Case, Checker, Report
 from course_utils.checks.messages import scrub
+from course_utils.checks.metrics import check_accuracy
 
 NBSP = "\u00a0"
 
@@ -158,3 +159,21 @@ def test_global_torch_settings_are_restored():
 def test_ctrl_c_prints_one_french_line(capsys):
     _double_checker()(_raise(KeyboardInterrupt()))
     assert capsys.readouterr().out == f"⏹ Exercice 9.9 (double){NBSP}: vérification interrompue.\n"
+
+
+def test_a_hint_needs_the_mistake_on_every_case():
+    """Une coïncidence sur un seul cas ne donne pas d'indice (issue 12 : 0.3 parlait d'argmax
+    à une réponse qui n'en utilisait pas)."""
+    def sometimes(x):  # coïncide avec x + 1 sur le premier cas seulement
+        return x + 1 if len(x) == 2 else -x
+
+    checker = _double_checker(hints=[(sometimes, "ajoutez x à lui-même, sans 1.")])
+    report = checker.evaluate(lambda x: x + 1)
+    assert report.kind == "values" and "Indice" not in report.message
+    report = checker.evaluate(sometimes)  # la même erreur partout : l'indice
+    assert "ajoutez x à lui-même" in report.message
+
+
+def test_accuracy_hint_is_not_given_by_coincidence():
+    report = check_accuracy.evaluate(lambda logits, y: 0.0)  # n'utilise pas argmax
+    assert not report.passed and "argmax" not in report.message
