@@ -12,6 +12,7 @@ import gzip
 import hashlib
 import os
 import tempfile
+import time
 import warnings
 import zipfile
 import zlib
@@ -40,7 +41,8 @@ _IDX_FORMATS: Mapping[str, tuple[int, int]] = MappingProxyType({
     "labels": (2049, 1),
 })
 _ARRAY_KEYS = ("x_train", "y_train", "x_test", "y_test")
-_CACHE_VERSION = "mnist-cache-v1"
+_CACHE_VERSION = "mnist-cache-v2"  # v2 : empreinte des tableaux gardée dans le cache
+_STALE_SECONDS = 600  # un fichier temporaire plus vieux vient d'une écriture interrompue
 
 
 def _gunzip(path: Path) -> bytes:
@@ -125,10 +127,25 @@ def _cache_dir() -> Path | None:
     fallback = Path(tempfile.gettempdir()) / f"course_utils-cache-{_user_tag()}"
     try:
         fallback.mkdir(mode=0o700, exist_ok=True)
+        info = fallback.lstat()  # lstat : un lien symbolique posé là n'est pas suivi
     except OSError:
         return None
-    owned = not hasattr(os, "getuid") or fallback.stat().st_uid == os.getuid()
+    if fallback.is_symlink() or not fallback.is_dir():
+        return None
+    owned = not hasattr(os, "getuid") or info.st_uid == os.getuid()
     return fallback if owned and os.access(fallback, os.W_OK | os.X_OK) else None
+
+
+def remove_stale_parts(folder: Path) -> None:
+    """Supprime les fichiers temporaires ``.*.part`` de plus de dix minutes dans ``folder`` :
+    les restes d'une écriture interrompue (une écriture en cours est plus récente)."""
+    now = time.time()
+    for part in folder.glob(".*.part"):
+        try:
+            if now - part.stat().st_mtime > _STALE_SECONDS:
+                part.unlink()
+        except OSError:  # déjà supprimé par un autre processus, ou pas à nous
+            continue
 
 
 def _user_tag() -> str:
@@ -151,16 +168,29 @@ def _cache_name() -> str:
     return f"mnist-{key.hexdigest()[:16]}.npz"
 
 
+def _digest(arrays: Mapping[str, np.ndarray]) -> str:
+    """Empreinte SHA-256 des quatre tableaux (formes et octets)."""
+    key = hashlib.sha256()
+    for name in _ARRAY_KEYS:
+        key.update(f"{name}{arrays[name].shape};".encode())
+        key.update(np.ascontiguousarray(arrays[name]).tobytes())
+    return key.hexdigest()
+
+
 def _load_cache(path: Path) -> dict[str, np.ndarray] | None:
-    """Relit le cache ``path`` ; ``None`` s'il est absent, illisible ou incohérent."""
+    """Relit le cache ``path`` ; ``None`` s'il est absent, illisible, incohérent ou modifié
+    (empreinte différente de celle écrite avec lui)."""
     if not path.is_file():
         return None
     try:
         with np.load(path, allow_pickle=False) as archive:
             arrays = {key: archive[key] for key in _ARRAY_KEYS}
+            stored = str(archive["digest"])
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error):
         return None
-    return arrays if _arrays_look_valid(arrays) else None
+    if not _arrays_look_valid(arrays) or stored != _digest(arrays):
+        return None
+    return arrays
 
 
 def _arrays_look_valid(arrays: Mapping[str, np.ndarray]) -> bool:
@@ -184,11 +214,13 @@ def _save_cache(arrays: Mapping[str, np.ndarray], path: Path) -> None:
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".mnist-", suffix=".part")
     try:
         with os.fdopen(descriptor, "wb") as output:
-            np.savez(output, **arrays)
+            np.savez(output, digest=np.array(_digest(arrays)), **arrays)
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
-    except OSError as exc:
+    except BaseException as exc:
         Path(temporary).unlink(missing_ok=True)
+        if not isinstance(exc, OSError):
+            raise
         warnings.warn(
             f"Cache MNIST non écrit dans « {path.parent} » ({exc}) : les prochains "
             "chargements seront plus lents.",
@@ -200,6 +232,9 @@ def _save_cache(arrays: Mapping[str, np.ndarray], path: Path) -> None:
 def decoded_arrays(paths: Mapping[str, Path]) -> dict[str, np.ndarray]:
     """Tableaux ``uint8`` des deux ensembles, depuis le cache ou en décodant les fichiers."""
     folder = _cache_dir()
+    for place in {path.parent for path in paths.values()} | ({folder} - {None}):
+        if is_writable_dir(place):
+            remove_stale_parts(place)
     cache = folder / _cache_name() if folder is not None else None
     arrays = _load_cache(cache) if cache is not None else None
     if arrays is None:

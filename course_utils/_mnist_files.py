@@ -10,6 +10,7 @@ temporaire, vérification, puis renommage atomique. Le décodage est dans
 import hashlib
 import http.client
 import os
+import socket
 import tempfile
 import urllib.error
 import urllib.request
@@ -39,7 +40,7 @@ MNIST_MIRRORS: tuple[str, ...] = (
 )
 """Miroirs publics essayés dans l'ordre pour télécharger les fichiers absents."""
 
-DOWNLOAD_TIMEOUT = 30.0
+DOWNLOAD_TIMEOUT = 10.0
 """Délai maximal (en secondes) d'attente d'un miroir avant de passer au suivant."""
 
 _SIZES: Mapping[str, int] = MappingProxyType({
@@ -318,6 +319,8 @@ def _describe_failure(exc: BaseException) -> str:
         if isinstance(exc.reason, BaseException):
             return _describe_failure(exc.reason)
         return f"connexion impossible ({exc.reason})"
+    if isinstance(exc, socket.gaierror):
+        return "nom de serveur introuvable (pas de réseau, ou DNS en panne)"
     if isinstance(exc, TimeoutError):
         return f"délai dépassé (aucune réponse en {DOWNLOAD_TIMEOUT:g} s)"
     if isinstance(exc, ConnectionRefusedError):

@@ -30,7 +30,7 @@ def cached(name: str, compute: Callable[[], dict], *, regenerate: bool | None = 
         regenerate = os.environ.get("COURSE_REGENERATE", "0") == "1"
     path = (RESULTS_DIR if folder is None else Path(folder)) / f"{name}.json"
     if path.is_file() and not regenerate:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return _read(path)
     result = compute()
     if not isinstance(result, dict):
         raise TypeError(f"compute() doit renvoyer un dict (reçu : {type(result).__name__})")
@@ -49,4 +49,13 @@ def load_results(name: str, *, folder: Path | None = None) -> dict:
     if not path.is_file():
         raise FileNotFoundError(f"résultat « {name} » introuvable dans « {path.parent} » : "
                                 "lancez « make bench » ou « make notebooks »")
-    return json.loads(path.read_text(encoding="utf-8"))
+    return _read(path)
+
+
+def _read(path: Path) -> dict:
+    """Le contenu JSON de ``path`` ; une erreur en français s'il est illisible."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ValueError(f"le fichier de résultats « {path.name} » est illisible (tronqué ?) : "
+                         "supprimez-le, ou recalculez-le avec COURSE_REGENERATE=1") from None

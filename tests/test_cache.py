@@ -44,3 +44,12 @@ def test_load_results_reads_or_explains(tmp_path):
     assert load_results("banc", folder=tmp_path) == {"rapport": 2.5}
     with pytest.raises(FileNotFoundError, match="make bench"):
         load_results("absent", folder=tmp_path)
+
+
+def test_a_truncated_result_file_gets_a_french_error(tmp_path, monkeypatch):
+    monkeypatch.delenv("COURSE_REGENERATE", raising=False)
+    (tmp_path / "coupe.json").write_text('{"runs": [1, 2', encoding="utf-8")
+    with pytest.raises(ValueError, match="illisible .*COURSE_REGENERATE=1"):
+        cached("coupe", lambda: {"v": 1}, folder=tmp_path)
+    with pytest.raises(ValueError, match="tronqué"):
+        load_results("coupe", folder=tmp_path)

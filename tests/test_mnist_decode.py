@@ -2,8 +2,10 @@
 binaire des tableaux décodés (relu, reconstruit s'il est abîmé, repli si le dossier est en
 lecture seule)."""
 
+import os
 import shutil
 import tempfile
+import time
 
 import numpy as np
 import pytest
@@ -12,7 +14,7 @@ import torch
 from course_utils import _mnist_decode
 from course_utils._mnist_files import MNISTError
 from course_utils.data import load_mnist
-from tests.mnist_helpers import flip_byte, write_idx
+from tests.mnist_helpers import copy_files, flip_byte, write_idx
 
 pytestmark = pytest.mark.usefixtures("isolated")
 
@@ -26,7 +28,8 @@ def test_second_load_uses_cache(shared, tmp_path, count_decodes):
     assert [p.suffix for p in (tmp_path / "cache").iterdir()] == [".npz"]
 
 
-@pytest.mark.parametrize("damage", ["octet inversé", "tronqué", "formes fausses"])
+@pytest.mark.parametrize("damage", ["octet inversé", "tronqué", "formes fausses",
+                                    "contenu modifié"])
 def test_corrupt_cache_is_rebuilt(full, warm_cache, shared, tmp_path, count_decodes, damage):
     (warm,) = warm_cache.glob("*.npz")
     cache = tmp_path / "cache" / warm.name
@@ -36,10 +39,16 @@ def test_corrupt_cache_is_rebuilt(full, warm_cache, shared, tmp_path, count_deco
         flip_byte(cache)  # détecté par le CRC-32 de l'archive .npz
     elif damage == "tronqué":
         cache.write_bytes(cache.read_bytes()[:1000])
-    else:
+    elif damage == "formes fausses":
         small = np.zeros((2, 28, 28), np.uint8)
         np.savez(cache, x_train=small, y_train=np.zeros(3, np.uint8), x_test=small,
                  y_test=np.zeros(2, np.uint8))
+    else:  # format valide, images effacées et étiquettes décalées : l'empreinte le trahit
+        with np.load(cache) as archive:
+            arrays = {key: archive[key] for key in archive.files}
+        arrays["x_train"] = np.zeros_like(arrays["x_train"])
+        arrays["y_train"] = (arrays["y_train"] + 1) % 10
+        np.savez(cache, **arrays)
     rebuilt = load_mnist(data_dir=shared)
     assert len(count_decodes) == 4
     assert torch.equal(rebuilt.train.x, full[0].train.x)
@@ -56,6 +65,29 @@ def test_unwritable_cache_falls_back_to_temp_dir(tmp_path, monkeypatch):
     fallback = _mnist_decode._cache_dir()
     assert fallback is not None and fallback.parent == tmp_path / "tmp"
     assert fallback.stat().st_mode & 0o777 == 0o700
+
+
+def test_a_symlink_planted_at_the_fallback_is_refused(tmp_path, monkeypatch):
+    blocker = tmp_path / "fichier"
+    blocker.write_text("pas un dossier")
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(blocker / "cache"))
+    (tmp_path / "tmp").mkdir()
+    (tmp_path / "ailleurs").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    planted = tmp_path / "tmp" / f"course_utils-cache-{_mnist_decode._user_tag()}"
+    planted.symlink_to(tmp_path / "ailleurs")
+    assert _mnist_decode._cache_dir() is None  # jamais de cache à travers le lien
+
+
+def test_stale_partial_files_are_removed_on_the_next_load(shared, tmp_path, use_warm_cache):
+    folder = copy_files(tmp_path / "mnist")
+    old, fresh = folder / ".train-images-idx3-ubyte.gz.x.part", folder / ".t10k.y.part"
+    for part in (old, fresh):
+        part.write_bytes(bytes(1000))
+    hour_ago = time.time() - 3600
+    os.utime(old, (hour_ago, hour_ago))
+    load_mnist(data_dir=folder, test_size=1)
+    assert not old.exists() and fresh.exists()  # une écriture en cours serait récente
 
 
 def test_idx_decoder_reads_valid_files(tmp_path):

@@ -167,3 +167,12 @@ def test_read_only_folder_downloads_into_default(shared, http_root, tmp_path, mo
     assert len(mnist.test) == 3
     assert snapshot(read_only) == before
     assert [p.name for p in (tmp_path / "default-mnist").iterdir()] == [SMALL]
+
+
+def test_unknown_host_is_explained_in_french(tmp_path):
+    """Un nom de serveur qui ne se résout pas (pas de réseau, DNS en panne) : pas de
+    « gaierror » en anglais."""
+    with pytest.raises(MNISTError) as info:
+        load_mnist(data_dir=tmp_path / "vide", mirrors=("http://miroir.invalid/mnist/",))
+    assert "nom de serveur introuvable" in str(info.value)
+    assert "gaierror" not in str(info.value)
