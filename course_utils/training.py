@@ -16,6 +16,7 @@ Un **crochet** (*hook*) est un objet qui a une ou plusieurs de ces méthodes, ap
 - ``on_end(model, history)`` : une fois, à la fin (par exemple, recharger les meilleurs poids).
 """
 
+import math
 import os
 import sys
 import time
@@ -127,6 +128,12 @@ def train(model: nn.Module, data: Dataset, optimizer: torch.optim.Optimizer, *,
     de coût optimisée (entropie croisée par défaut) ; hooks : crochets (docstring du module) ;
     seed : graine de l'ordre des mini-lots (générateur local, rien de global ne change) ;
     progress : étiquette de la barre de progression (None : pas de barre).
+
+    Si la perte d'un mini-lot n'est pas finie (nan ou inf : le pas est trop grand, en
+    général), l'apprentissage s'arrête là : une ligne en français nomme le mini-lot, une
+    dernière mesure est enregistrée (``history.batch_loss[-1]`` est alors non fini) et les
+    crochets ``on_end`` sont appelés. Un Ctrl-C arrête aussi l'apprentissage et renvoie
+    l'historique partiel.
     """
     _validate.module("model", model)
     _check_dataset("data", data)
@@ -181,15 +188,22 @@ def _epochs(model, data, optimizer, epochs, batch_size, eval_data, eval_at, loss
             seen, total_loss, correct = seen + len(idx), total_loss + loss * len(idx), \
                 correct + n_correct
             bar.update(1)
+            if not math.isfinite(loss):
+                _record(history, model, eval_data, epoch + b / n_batches, total_loss / seen,
+                        correct / seen, elapsed)
+                _diverged(loss, step, optimizer, bar)
+                break
             for hook in hooks["on_step"]:
                 hook.on_step(model, step, loss)
             if b in eval_at:
                 _record(history, model, eval_data, epoch + b / n_batches, total_loss / seen,
                         correct / seen, elapsed)
                 seen, total_loss, correct = 0, 0.0, 0
-        stops = [hook.on_epoch(model, history) for hook in hooks["on_epoch"]]
-        if any(stops):
-            break
+        else:  # l'époque est allée à son terme
+            stops = [hook.on_epoch(model, history) for hook in hooks["on_epoch"]]
+            if not any(stops):
+                continue
+        break
     for hook in hooks["on_end"]:
         hook.on_end(model, history)
 
@@ -215,6 +229,15 @@ def _step(model, optimizer, loss_fn, x, target) -> tuple[float, int]:
     labels = target if target.dim() == 1 else target.argmax(dim=1)  # cible douce : sa classe
     correct = (seen["logits"].argmax(dim=1) == labels).sum().item()
     return seen["loss"].item(), correct
+
+
+def _diverged(loss: float, step: int, optimizer, bar) -> None:
+    """Perte non finie au pas ``step`` : la barre se ferme, une ligne en français."""
+    bar.close()
+    rates = sorted({group["lr"] for group in optimizer.param_groups if "lr" in group})
+    rate = f" (lr = {rates[0]:g})" if len(rates) == 1 else ""
+    print(f"⚠ Perte non finie ({loss}) au mini-lot {step} : apprentissage "
+          f"arrêté. Le pas est sans doute trop grand{rate} : essayez-en un plus petit.")
 
 
 def _record(history: History, model, eval_data, position, train_loss, train_acc,

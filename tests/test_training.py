@@ -1,6 +1,7 @@
 """La boucle d'apprentissage : mini-lots, mesures, historique, crochets."""
 
 import copy
+import math
 import re
 
 import pytest
@@ -258,3 +259,26 @@ def test_ctrl_c_keeps_the_partial_history_and_the_mode(blobs, capsys):
     assert len(history.batch_loss) == 3 and history.eval_name == "test"
     assert not model.training  # le mode d'avant l'apprentissage
     assert "interrompu après 3 mini-lots" in capsys.readouterr().out
+
+
+def test_a_non_finite_loss_stops_training_and_names_the_mini_batch(blobs, capsys):
+    model = mlp([784, 16, 3], activation="relu", seed=0)
+    recorder = Recorder(stop_after=99)
+    history = train(model, blobs.train, _sgd(model, lr=1e6), epochs=3, batch_size=30,
+                    eval_data=blobs.test, hooks=[recorder])
+    n = len(history.batch_loss)
+    assert 1 <= n < 60 and not math.isfinite(history.batch_loss[-1])
+    assert all(math.isfinite(v) for v in history.batch_loss[:-1])
+    # Une dernière mesure à l'endroit de l'arrêt, puis les crochets de fin.
+    assert history.epoch[-1] == pytest.approx(n / 20, abs=1e-6)
+    assert len(history.eval_acc) == len(history.epoch) and math.isnan(history.train_loss[-1])
+    assert recorder.calls[-1] == ("end", len(history.epoch))
+    assert ("step", n) not in recorder.calls  # pas de mesure sur une perte non finie
+    out = capsys.readouterr().out
+    assert f"au mini-lot {n}\u00a0: apprentissage arrêté" in out and "(lr = 1e+06)" in out
+
+
+def test_a_finite_loss_never_stops_training(blobs, capsys):
+    model = mlp([784, 16, 3], activation="relu", seed=0)
+    history = train(model, blobs.train, _sgd(model), epochs=2, batch_size=30)
+    assert len(history.batch_loss) == 40 and "arrêté" not in capsys.readouterr().out

@@ -24,9 +24,15 @@ def _sigmoid_cases() -> list[Case]:
 check_sigmoid_grad = Checker(
     exercise="1.1", title="sigmoid_grad", reference=sigmoid_grad, cases=_sigmoid_cases,
     signature="sigmoid_grad(x)",
-    finite_hint="exp(−x) déborde pour x très négatif : calculez σ(x) de façon stable "
+    finite_hint="une exponentielle déborde (e¹⁰⁰⁰ = inf) : calculez σ(x) de façon stable "
                 "(torch.sigmoid) puis σ(x)(1 − σ(x)).",
-    hints=[(torch.sigmoid, "vous renvoyez σ(x) : la dérivée est σ′(x) = σ(x)(1 − σ(x))."),
+    hints=[(lambda x: torch.exp(-x) / (1 + torch.exp(-x)) ** 2,
+            "en x = −1000, e^{−x} = inf et inf / inf = nan : calculez σ(x) de façon stable "
+            "(torch.sigmoid) puis σ(x)(1 − σ(x))."),
+           (lambda x: torch.exp(x) / (1 + torch.exp(x)) ** 2,
+            "en x = +1000, eˣ = inf et inf / inf = nan : calculez σ(x) de façon stable "
+            "(torch.sigmoid) puis σ(x)(1 − σ(x))."),
+           (torch.sigmoid, "vous renvoyez σ(x) : la dérivée est σ′(x) = σ(x)(1 − σ(x))."),
            (lambda x: x * (1 - x), "appliquez σ′(x) = σ(x)(1 − σ(x)) à σ(x), pas à x.")])
 
 

@@ -10,9 +10,14 @@ def _image_cases() -> list[Case]:
     x = torch.randint(0, 256, (4, 28, 28), generator=generator(0), dtype=torch.uint8)
     extremes = torch.zeros(2, 28, 28, dtype=torch.uint8)
     extremes[1] = 255
+    # Une image sombre : son pixel le plus clair vaut 180 et non 255 (1 021 images de test de
+    # MNIST n'atteignent pas 255) ; diviser par le maximum du lot l'étirerait.
+    dark = torch.randint(0, 181, (2, 28, 28), generator=generator(1), dtype=torch.uint8)
+    dark[:, 0, 0] = 180
     return [Case("lot de 4 images (4, 28, 28)", (x,)),
             Case("une seule image (1, 28, 28)", (x[:1].clone(),)),
-            Case("pixels extrêmes 0 et 255", (extremes,))]
+            Case("pixels extrêmes 0 et 255", (extremes,)),
+            Case("images sombres (maximum 180)", (dark,))]
 
 
 check_to_float_images = Checker(
@@ -23,6 +28,10 @@ check_to_float_images = Checker(
         (lambda x: x.float() / 255,
          "aplatissez chaque image en un vecteur de 28 × 28 = 784 valeurs : "
          "x.reshape(len(x), -1)."),
+        (lambda x: x.reshape(len(x), -1).float() / x.max(),
+         "divisez par 255, la plus grande valeur possible d'un pixel, et non par le maximum du "
+         "lot : une image sombre serait étirée, et la même image changerait de valeurs selon "
+         "le lot où elle se trouve."),
     ])
 
 CHECKERS = (check_to_float_images,)

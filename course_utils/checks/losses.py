@@ -89,6 +89,9 @@ check_cross_entropy = Checker(
            (lambda o, y: -_per_sample_ce(o, y).mean(),
             "attention au signe : l_CE(ŷ, y*) = −Σ_i y*_i log ŷ_i est positive."),
            (_per_sample_ce, "moyennez les pertes des N exemples : le résultat est un scalaire."),
+           (lambda o, y: -torch.log(o.gather(1, y[:, None])).mean(),
+            "le logarithme porte sur les probabilités ŷ = softmax(o), pas sur les logits o "
+            "(un logit négatif n'a pas de logarithme) : ℓ = −log softmax(o)_{y*}."),
            (lambda o, y: -o.gather(1, y[:, None]).mean(),
             "log ŷ_j = o_j − log Σ_k e^{o_k} : il manque le terme log-sum-exp.")])
 

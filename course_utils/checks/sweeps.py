@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from course_utils.checks.framework import Case, Checker, Report
-from course_utils.checks.messages import type_name
+from course_utils.checks.messages import type_hint, type_name
 from course_utils.runs import Run, RunConfig
 from course_utils.sweeps import best_run
 from course_utils.training import History
@@ -76,9 +76,9 @@ class _RunChecker(Checker):
 
     def _compare(self, case: Case, got: Any, expected: Run) -> Report | None:
         if not isinstance(got, Run):
-            hint = next((text for kind, text in _TYPE_HINTS if isinstance(got, kind)),
-                        "votre fonction renvoie None : avez-vous oublié « return » ?"
-                        if got is None else "renvoyez l'un des éléments de runs.")
+            hint = (type_hint(got, expected)
+                    or next((text for kind, text in _TYPE_HINTS if isinstance(got, kind)),
+                            "renvoyez l'un des éléments de runs."))
             return self._fail("type", f"mauvais type de résultat sur le cas « {case.label} ».",
                               [f"attendu : Run (un élément de runs) ; reçu : {type_name(got)}.",
                                f"Indice : {hint}"])

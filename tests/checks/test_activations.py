@@ -40,6 +40,11 @@ CORRECT = [
 
 WRONG = [
     (check_sigmoid_grad, _sigmoid_grad_naive, "not_finite", ["±1000", "stable"]),
+    # Le nan est en +1000 ou en −1000 selon la formule : l'indice nomme le bon côté.
+    (check_sigmoid_grad, lambda x: torch.exp(-x) / (1 + torch.exp(-x)) ** 2, "not_finite",
+     ["x = −1000", "stable"]),
+    (check_sigmoid_grad, lambda x: torch.exp(x) / (1 + torch.exp(x)) ** 2, "not_finite",
+     ["x = +1000", "stable"]),
     (check_sigmoid_grad, torch.sigmoid, "values", ["σ(x)(1 − σ(x))"]),
     (check_sigmoid_grad, lambda x: x * (1 - x), "values", ["pas à x"]),
     (check_sigmoid_grad, lambda x: sigmoid_grad(x).double(), "dtype", ["float64"]),

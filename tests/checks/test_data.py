@@ -20,6 +20,9 @@ WRONG = [
     (lambda x: x.reshape(len(x), -1).double() / 255, "dtype", ["float32"]),
     (lambda x: (x.reshape(len(x), -1) / 255).numpy(), "type", ["numpy.ndarray"]),
     (lambda x: x.reshape(len(x), -1) // 255, "dtype", ["flottant", ".float()"]),
+    # Normaliser par le maximum du lot : juste tant que le lot contient un pixel à 255.
+    (lambda x: x.reshape(len(x), -1).float() / x.max(), "values",
+     ["images sombres", "maximum du lot"]),
 ]
 
 

@@ -88,6 +88,8 @@ WRONG = [
     (check_cross_entropy, lambda o, y: -_per_sample_ce(o, y).mean(), "values", ["signe"]),
     (check_cross_entropy, _per_sample_ce, "shape", ["scalaire"]),
     (check_cross_entropy, lambda o, y: cross_entropy(o, y).item(), "type", ["torch.Tensor"]),
+    (check_cross_entropy, lambda o, y: -torch.log(o.gather(1, y[:, None])).mean(), "not_finite",
+     ["pas sur les logits"]),
     (check_cross_entropy, lambda o, y: -o.gather(1, y[:, None]).mean(), "values",
      ["log-sum-exp"]),
     (check_cross_entropy_grad, lambda o, y: softmax(o) - one_hot(y, o.shape[1]), "values",

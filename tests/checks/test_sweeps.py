@@ -46,6 +46,8 @@ def test_typical_correct_answers_are_accepted(fn, capsys):
     (lambda runs: runs.index(best_run(runs)), "type", ["reçu : int", "pas son indice"]),
     (lambda runs: best_run(runs).history.eval_acc[-1], "type", ["pas son exactitude"]),
     (lambda runs: None, "type", ["oublié « return »"]),
+    (lambda runs: (r for r in runs), "type", ["reçu : generator", "« yield »"]),
+    (lambda runs: "relu", "type", ["reçu : str", "l'un des éléments de runs"]),
     (lambda runs: [best_run(runs)], "type", ["pas une liste"]),
     (lambda runs: Run(best_run(runs).config, History()), "type",
      ["n'est pas l'un de ceux de la liste"]),
