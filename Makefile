@@ -12,9 +12,10 @@ STAMP := $(VENV)/.stamp-install
 # CPU de PyTorch quand il est joignable (sinon, l'index configuré sert la roue CPU).
 TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
-# pip précompile les modules installés sur un seul cœur : on l'en empêche (--no-compile), puis
-# compileall les précompile sur tous les cœurs (≈ 40 s de moins sur deux cœurs ; quelques
-# fichiers écrits pour une autre version de Python sont ignorés).
+# L'installation passe par uv (installé d'abord par pip dans le venv), dix fois plus rapide que
+# pip ; uv ne lisant pas la configuration de pip, tools/pip_sources lui en passe les index, les
+# dossiers de roues et les contraintes. Si uv ne s'installe pas, pip prend le relais : sans
+# précompilation (un seul cœur), puis compileall sur tous les cœurs.
 # JupyterLab refuse de tourner en root (conteneurs, CI) sans --allow-root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
@@ -28,9 +29,15 @@ $(STAMP): pyproject.toml
 	@extra=""; if [ "$$(uname -s)" = Linux ] && $(BIN)/python -c 'import socket; \
 	  socket.create_connection(("download.pytorch.org", 443), timeout=3)' 2>/dev/null; then \
 	  extra="--extra-index-url $(TORCH_CPU_INDEX)"; fi; \
-	  $(BIN)/python -m pip install --quiet --no-compile $$extra -e '.[dev]' \
-	    2> >(grep -v "^WARNING: Location" >&2)
-	@$(BIN)/python -m compileall -q -j 0 $(VENV)/lib > /dev/null || true
+	  if $(BIN)/python -m pip install --quiet uv 2> >(grep -v "^WARNING: Location" >&2); then \
+	    $(BIN)/uv pip install --quiet --python $(BIN)/python --compile-bytecode \
+	      $$($(BIN)/python -m tools.pip_sources) $$extra -e '.[dev]'; \
+	  else \
+	    echo "uv indisponible : installation avec pip (plus lente)."; \
+	    $(BIN)/python -m pip install --quiet --no-compile $$extra -e '.[dev]' \
+	      2> >(grep -v "^WARNING: Location" >&2) && \
+	    { $(BIN)/python -m compileall -q -j 0 $(VENV)/lib > /dev/null || true; }; \
+	  fi
 	@touch $(STAMP)
 
 lab: $(STAMP)

@@ -29,7 +29,8 @@ La machinerie commune : ``training`` (LA boucle d'apprentissage, avec ses croch
 ``runs`` (``RunConfig``, le registre des optimiseurs, ``run``), ``sweeps`` (balayages,
 résultats enregistrés), ``cache``, ``repro`` (``setup``), ``plots`` (figures communes),
 ``widgets`` (curseurs liés à une figure), ``source`` (``show_source``). ``_validate`` vérifie
-les arguments de tout le paquet ; ``_mnist_files`` et ``_mnist_decode`` servent ``data``.
+les arguments de tout le paquet, ``_training_inputs`` ce que reçoit ``train`` ;
+``_mnist_files`` et ``_mnist_decode`` servent ``data``.
 
 Importer ``course_utils`` fixe le jeu d'instructions des calculs sur processeur x86
 (``MKL_CBWR=AVX2`` pour les produits matriciels de MKL, ``ATEN_CPU_CAPABILITY=avx2`` pour les

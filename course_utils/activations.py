@@ -305,6 +305,12 @@ class Activation:
     grad: Callable[[torch.Tensor], torch.Tensor]
     module: Callable[[], nn.Module]
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise TypeError(f"name doit être un texte non vide (reçu : {self.name!r})")
+        for field in ("fn", "grad", "module"):
+            _validate.function(field, getattr(self, field))
+
 
 def _prelu_init(x: torch.Tensor) -> torch.Tensor:
     """PReLU à sa pente initiale α = 0,25."""

@@ -14,7 +14,9 @@ Chaque algorithme s'écrit en deux morceaux :
   dont l'état (``AdaGradState``, ``RMSPropState``, ``AdamState``) entre et sort
   explicitement (``state=None`` au premier pas : accumulateurs nuls). Elle ne modifie
   rien en place et n'utilise que +, −, *, / et ``** 0.5`` : elle s'applique telle quelle
-  à des tenseurs PyTorch, à des tableaux NumPy ou à des nombres ;
+  à des tenseurs PyTorch flottants, à des tableaux NumPy flottants ou à des nombres réels,
+  θ, g et les champs de l'état étant du même genre, de même forme et de même type (pas de
+  diffusion) ; nan et inf dans θ ou g ne sont pas cherchés et se propagent au résultat ;
 - un optimiseur ``torch.optim.Optimizer`` (``AdaGrad``, ``RMSProp``, ``Adam``) qui ne fait
   que tenir les comptes : pour chaque paramètre, il appelle la fonction et range l'état.
 
@@ -39,6 +41,13 @@ __all__ = [
 ]
 
 Array = Any  # torch.Tensor, numpy.ndarray ou nombre : les pas n'utilisent que les opérateurs
+
+
+def _arrays(theta: Array, g: Array, state: Any, cls: type) -> Any:
+    """θ, g (même genre, forme et type) et l'état (None ou ``cls``) d'un pas ; renvoie l'état."""
+    _validate.array("theta", theta)
+    _validate.array("g", g, like=theta)
+    return _validate.state("state", state, cls, theta)
 
 
 def _betas(betas: tuple[float, float]) -> tuple[float, float]:
@@ -71,7 +80,7 @@ def adagrad_step(theta: Array, g: Array, state: AdaGradState | None, *, lr: floa
     _validate.positive("lr", lr)
     _validate.nonnegative("eps", eps)
     delta = eps
-    r = (theta * 0 if state is None else state.r) + g * g
+    r = (theta * 0 if _arrays(theta, g, state, AdaGradState) is None else state.r) + g * g
     return theta - lr / (delta + r**0.5) * g, AdaGradState(r=r)
 
 
@@ -86,6 +95,9 @@ def adagrad_effective_lr(state: AdaGradState, *, lr: float, eps: float = 1e-7) -
         raise TypeError(f"state doit être un AdaGradState (reçu : {type(state).__name__})")
     _validate.positive("lr", lr)
     _validate.nonnegative("eps", eps)
+    below = _validate.array("state.r", state.r) < 0  # tenseur, tableau ou booléen
+    if below.any() if hasattr(below, "any") else below:
+        raise ValueError("state.r doit être ≥ 0, un cumul de carrés (reçu : des valeurs < 0)")
     return lr / (eps + state.r**0.5)
 
 
@@ -114,7 +126,9 @@ def rmsprop_step(theta: Array, g: Array, state: RMSPropState | None, *, lr: floa
     _validate.positive("lr", lr)
     _validate.rate("rho", rho)
     _validate.nonnegative("eps", eps)
+    _validate.boolean("eps_inside_sqrt", eps_inside_sqrt)
     delta = eps
+    state = _arrays(theta, g, state, RMSPropState)
     r = rho * (theta * 0 if state is None else state.r) + (1 - rho) * g * g
     denominator = (delta + r) ** 0.5 if eps_inside_sqrt else r**0.5 + delta
     return theta - lr / denominator * g, RMSPropState(r=r)
@@ -151,7 +165,10 @@ def adam_step(theta: Array, g: Array, state: AdamState | None, *, lr: float = 1e
     _validate.positive("lr", lr)
     rho1, rho2 = _betas(betas)
     _validate.nonnegative("eps", eps)
+    _validate.boolean("bias_correction", bias_correction)
+    _validate.boolean("eps_inside_sqrt", eps_inside_sqrt)
     delta = eps
+    state = _arrays(theta, g, state, AdamState)
     s, r, t = (theta * 0, theta * 0, 0) if state is None else (state.s, state.r, state.t)
     t = t + 1
     s = rho1 * s + (1 - rho1) * g
@@ -168,7 +185,13 @@ Params = Iterable[torch.Tensor] | Iterable[dict[str, Any]]
 
 class _BookkeepingOptimizer(torch.optim.Optimizer):
     """Pour chaque paramètre ayant un gradient : θ, état ← pas(θ, g, état), état rangé
-    dans ``self.state[p]["state"]`` (une dataclass)."""
+    dans ``self.state[p]["state"]`` (une dataclass). Les hyper-paramètres de chaque groupe
+    sont vérifiés à la construction, par le pas sans état d'un paramètre fictif."""
+
+    def __init__(self, params: Params, defaults: dict[str, Any]) -> None:
+        super().__init__(params, defaults)
+        for group in self.param_groups:
+            self._update(torch.zeros(()), torch.zeros(()), None, group)
 
     def _update(self, theta: torch.Tensor, g: torch.Tensor, state: Any,
                 group: dict[str, Any]) -> tuple[torch.Tensor, Any]:
@@ -204,9 +227,7 @@ class AdaGrad(_BookkeepingOptimizer):
     """
 
     def __init__(self, params: Params, *, lr: float, eps: float = 1e-7) -> None:
-        _validate.positive("lr", lr)
-        _validate.nonnegative("eps", eps)
-        super().__init__(params, {"lr": lr, "eps": eps})
+        super().__init__(_validate.parameters("params", params), {"lr": lr, "eps": eps})
 
     def _update(self, theta, g, state, group):
         return adagrad_step(theta, g, state, lr=group["lr"], eps=group["eps"])
@@ -232,11 +253,8 @@ class RMSProp(_BookkeepingOptimizer):
 
     def __init__(self, params: Params, *, lr: float, rho: float = 0.9, eps: float = 1e-6,
                  eps_inside_sqrt: bool = True) -> None:
-        _validate.positive("lr", lr)
-        _validate.rate("rho", rho)
-        _validate.nonnegative("eps", eps)
         defaults = {"lr": lr, "rho": rho, "eps": eps, "eps_inside_sqrt": eps_inside_sqrt}
-        super().__init__(params, defaults)
+        super().__init__(_validate.parameters("params", params), defaults)
 
     def _update(self, theta, g, state, group):
         return rmsprop_step(theta, g, state, lr=group["lr"], rho=group["rho"],
@@ -266,12 +284,10 @@ class Adam(_BookkeepingOptimizer):
     def __init__(self, params: Params, *, lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  bias_correction: bool = True, eps_inside_sqrt: bool = True) -> None:
-        _validate.positive("lr", lr)
         _betas(betas)
-        _validate.nonnegative("eps", eps)
-        super().__init__(params, {"lr": lr, "betas": tuple(betas), "eps": eps,
-                                  "bias_correction": bias_correction,
-                                  "eps_inside_sqrt": eps_inside_sqrt})
+        super().__init__(_validate.parameters("params", params), {
+            "lr": lr, "betas": tuple(betas), "eps": eps, "bias_correction": bias_correction,
+            "eps_inside_sqrt": eps_inside_sqrt})
 
     def _update(self, theta, g, state, group):
         return adam_step(theta, g, state, lr=group["lr"], betas=group["betas"],

@@ -41,8 +41,9 @@ BACKGROUND = normalize(0.0)
 # --- Vérifications à la frontière -----------------------------------------------------------
 
 
-def _to_images(x: torch.Tensor) -> torch.Tensor:
-    """x (N, 784) → images (N, 1, 28, 28), après vérification."""
+def _to_images(x: torch.Tensor, background: object = 0.0) -> torch.Tensor:
+    """x (N, 784) → images (N, 1, 28, 28), après vérification (et celle du fond)."""
+    _validate.real("background", background)
     _validate.shape("x (images 28 × 28 aplaties)", _validate.tensor("x", x, floating=True),
                     (None, SIDE * SIDE))
     return x.reshape(len(x), 1, SIDE, SIDE)  # (N, 784) → (N, 1, 28, 28)
@@ -56,8 +57,8 @@ def _one_hot(y: torch.Tensor, n: int, num_classes: int, dtype: torch.dtype) -> t
     _validate.shape("y", _validate.tensor("y", y, dtype=torch.int64), (n,))
     _validate.integer("num_classes", num_classes, low=1, high=10**6)
     if n and not 0 <= int(y.min()) <= int(y.max()) < num_classes:
-        raise ValueError(f"les étiquettes doivent être entre 0 et {num_classes - 1} "
-                         f"(reçu : de {int(y.min())} à {int(y.max())})")
+        raise ValueError(f"les étiquettes de y doivent être entre 0 et {num_classes - 1} = "
+                         f"num_classes − 1 (reçu : de {int(y.min())} à {int(y.max())})")
     return F.one_hot(y, num_classes).to(dtype)
 
 
@@ -72,10 +73,13 @@ def shift(x: torch.Tensor, offsets: torch.Tensor, *, background: float = BACKGRO
     va à droite de dx colonnes, sortie[i, r, c] = x[i, r − dy, c − dx] (fond hors cadre).
     Renvoie (N, 784). Pour une image dont le bord est du fond, c'est ``torch.roll``.
     """
-    images = _to_images(x)
+    images = _to_images(x, background)
     _validate.shape("offsets", _validate.tensor("offsets", offsets, dtype=torch.int64),
                     (len(x), 2))
     m = int(offsets.abs().max()) if len(x) else 0
+    if m > SIDE:  # au-delà, l'image n'est que du fond (et le bord ajouté serait énorme)
+        raise ValueError(f"offsets doit être entre −{SIDE} et {SIDE} (reçu : {m} en valeur "
+                         "absolue)")
     padded = F.pad(images, (m, m, m, m), value=background)  # (N, 1, 28 + 2m, 28 + 2m)
     span = torch.arange(SIDE)
     rows = (m - offsets[:, 0:1]) + span  # (N, 28) : lignes lues dans l'image bordée
@@ -93,7 +97,7 @@ def random_shift(x: torch.Tensor, *, max_shift: int = 2, background: float = BAC
     """
     _validate.integer("max_shift", max_shift, low=0, high=SIDE - 1)
     _validate.generator("generator", generator)
-    _to_images(x)
+    _to_images(x, background)
     offsets = torch.randint(-max_shift, max_shift + 1, (len(x), 2), generator=generator)
     return shift(x, offsets, background=background)
 
@@ -103,15 +107,18 @@ def rotate(x: torch.Tensor, degrees: torch.Tensor, *, background: float = BACKGR
     """Tourne chaque image de ``degrees[i]`` degrés autour de son centre (interpolation
     bilinéaire, ``F.affine_grid`` puis ``F.grid_sample``).
 
-    x : (N, 784) ; degrees : (N,). Renvoie (N, 784). Les coins qui entrent dans le cadre
-    prennent la valeur du fond : on soustrait le fond (le noir vaut alors 0), on tourne avec
-    des zéros hors cadre (``padding_mode="zeros"``), puis on rajoute le fond. C'est
-    exactement « dénormaliser, tourner, renormaliser », puisque ces opérations sont affines.
-    Un angle positif tourne dans le sens inverse des aiguilles d'une montre à l'écran (ligne
-    0 en haut) : 90° donne ``torch.rot90(image, 1, dims=(-2, -1))``, aux arrondis près.
+    x : (N, 784) ; degrees : (N,) réels finis (entiers acceptés). Renvoie (N, 784).
+    Les coins qui entrent dans le cadre prennent la valeur du fond : on soustrait le fond (le
+    noir vaut alors 0), on tourne avec des zéros hors cadre (``padding_mode="zeros"``), puis on
+    rajoute le fond. C'est exactement « dénormaliser, tourner, renormaliser », puisque ces
+    opérations sont affines. Un angle positif tourne dans le sens inverse des aiguilles d'une
+    montre à l'écran (ligne 0 en haut) : 90° donne ``torch.rot90(image, 1, dims=(-2, -1))``,
+    aux arrondis près.
     """
-    images = _to_images(x)
-    _validate.shape("degrees", degrees, (len(x),))
+    images = _to_images(x, background)
+    if _validate.shape("degrees", degrees, (len(x),)).is_complex() or degrees.dtype == torch.bool:
+        raise TypeError(f"degrees doit être un tenseur de réels (reçu : {degrees.dtype})")
+    _validate.finite("degrees", degrees)
     a = torch.deg2rad(degrees.to(x.dtype))
     cos, sin, zero = torch.cos(a), torch.sin(a), torch.zeros_like(a)
     theta = torch.stack([torch.stack([cos, -sin, zero], 1),
@@ -131,7 +138,7 @@ def random_rotation(x: torch.Tensor, *, max_degrees: float = 15.0,
     """
     _validate.nonnegative("max_degrees", max_degrees)
     _validate.generator("generator", generator)
-    _to_images(x)
+    _to_images(x, background)
     u = torch.rand(len(x), generator=generator, dtype=torch.float64)
     return rotate(x, (2 * u - 1) * max_degrees, background=background)
 
@@ -178,6 +185,9 @@ def mixup_batch(x: torch.Tensor, y_onehot: torch.Tensor, lam: float,
     _validate.shape("y_onehot", _validate.tensor("y_onehot", y_onehot, floating=True), (n, None))
     _validate.probability("lam", lam)
     _validate.shape("perm", _validate.tensor("perm", perm, dtype=torch.int64), (n,))
+    if n and not 0 <= int(perm.min()) <= int(perm.max()) < n:
+        raise ValueError(f"perm doit contenir des indices entre 0 et {n - 1} (reçu : de "
+                         f"{int(perm.min())} à {int(perm.max())})")
     return lam * x + (1 - lam) * x[perm], lam * y_onehot + (1 - lam) * y_onehot[perm]
 
 
@@ -234,7 +244,7 @@ def cutout(x: torch.Tensor, y: torch.Tensor, *, size: int = 8, num_classes: int 
     aux bords ; au moins ⌈size/2⌉² pixels). x : (N, 784) ; y : (N,) entiers. Renvoie
     (x̃ (N, 784), ỹ (N, C)) : les étiquettes ne changent pas (vecteurs indicateurs).
     """
-    images = _to_images(x)  # (N, 1, 28, 28)
+    images = _to_images(x, background)  # (N, 1, 28, 28)
     _validate.integer("size", size, low=1, high=SIDE)
     _validate.generator("generator", generator)
     y_onehot = _one_hot(y, len(x), num_classes, x.dtype)
@@ -285,8 +295,12 @@ class Augmentation:
 
     def __init__(self, *steps: tuple[Callable, dict]) -> None:
         if not steps:
-            raise ValueError("Augmentation attend au moins un couple (fonction, options)")
-        for fn, options in steps:
+            raise ValueError("il faut au moins un couple (fonction, options) (reçu : aucun)")
+        for step in steps:
+            if not (isinstance(step, tuple) and len(step) == 2 and isinstance(step[1], dict)):
+                raise TypeError("chaque étape de Augmentation doit être un couple (fonction, "
+                                f"dictionnaire d'options) (reçu : {step!r:.60})")
+            fn, options = step
             if fn not in _IMAGE_ONLY + _WITH_LABELS:
                 names = ", ".join(f.__name__ for f in _IMAGE_ONLY + _WITH_LABELS)
                 raise ValueError(f"fonction d'augmentation inconnue : "
@@ -295,17 +309,18 @@ class Augmentation:
                        if param.kind is inspect.Parameter.KEYWORD_ONLY and name != "generator"]
             unknown = sorted(set(options) - set(allowed))
             if unknown:
-                raise TypeError(f"option(s) inconnue(s) pour {fn.__name__} : "
-                                f"{', '.join(unknown)} (possibles : {', '.join(allowed)})")
+                raise TypeError(f"option(s) inconnue(s) pour {fn.__name__} (reçu : "
+                                f"{', '.join(unknown)} ; possibles : {', '.join(allowed)})")
         self.steps = steps
 
     def on_batch(self, x: torch.Tensor, y: torch.Tensor,
                  generator: torch.Generator | None) -> tuple[torch.Tensor, torch.Tensor]:
         """Le mini-lot (x, y) transformé : (x̃, cible) ; la cible peut devenir douce (N, C)."""
+        _validate.tensor("y", y)
         for fn, options in self.steps:
             if fn in _WITH_LABELS:
                 if y.dim() != 1:
-                    raise ValueError(f"{fn.__name__} attend des étiquettes entières (N,) : "
+                    raise ValueError(f"{fn.__name__} attend des étiquettes entières y (N,) : "
                                      "placez-la en dernier")
                 x, y = fn(x, y, generator=generator, **options)
             else:

@@ -36,7 +36,16 @@ __all__ = [
 
 
 Cache = tuple[torch.Tensor, torch.Tensor, torch.Tensor]  # (x̂ (N, D), γ (D,), 1/√(σ²_B + ε) (D,))
-_ONE_EXAMPLE = ("il faut plus d'une valeur par caractéristique en mode apprentissage "
+def _like_x(x: torch.Tensor, **vectors: torch.Tensor) -> None:
+    """Chaque vecteur (γ, β, statistiques…) : tenseur (D,) du type des éléments de x (N, D)."""
+    for name, t in vectors.items():
+        _validate.shape(name, t, (x.shape[1],))
+        if t.dtype != x.dtype:
+            raise TypeError(f"{name} doit avoir le type des éléments de x, {x.dtype} (reçu : "
+                            f"{t.dtype}) : convertissez l'un des deux (.float() ou .double())")
+
+
+_ONE_EXAMPLE = ("x doit avoir plus d'une valeur par caractéristique en mode apprentissage "
                 "(reçu : une entrée de forme {shape})")
 
 
@@ -45,14 +54,15 @@ def batchnorm_forward(x: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor, 
     """Passe avant en mode apprentissage : l'algorithme du transparent (docstring du module).
 
     x : (N, D), N ≥ 2 ; gamma (γ), beta (β) : (D,). Renvoie ``(out, cache)`` : out (N, D) et
-    cache = (x̂, γ, 1/√(σ²_B + ε)), ce que garde la passe avant pour la passe arrière.
+    cache = (x̂, γ, 1/√(σ²_B + ε)), ce que garde la passe avant pour la passe arrière. Les
+    valeurs de x ne sont pas parcourues (chemin d'apprentissage) : un nan dans une colonne
+    de x donne une colonne de nan.
     σ²_B = (1/m) Σ (x_i − μ_B)² en deux passes : E[x²] − E[x]² serait faux si |μ_B| ≫ σ_B.
     """
     n, d = _validate.shape("x", _validate.tensor("x", x, floating=True), (None, None)).shape
     if n < 2:  # σ²_B = 0 et x̂ = 0 : rien à normaliser (torch refuse aussi)
         raise ValueError(_ONE_EXAMPLE.format(shape=tuple(x.shape)))
-    _validate.shape("gamma", gamma, (d,))
-    _validate.shape("beta", beta, (d,))
+    _like_x(x, gamma=gamma, beta=beta)
     _validate.nonnegative("eps", eps)
     mu = x.mean(dim=0)  # μ_B : (D,)
     var = ((x - mu) ** 2).mean(dim=0)  # σ²_B, variance biaisée : (D,)
@@ -81,8 +91,15 @@ def batchnorm_backward(dout: torch.Tensor,
     Les deux sommes sont dβ et dγ. Le terme − Σ_j dout_j vient de μ_B, le terme en x̂ de σ²_B :
     les traiter comme des constantes donnerait dx = γ dout / √(σ²_B + ε), faux.
     """
+    if not (isinstance(cache, tuple | list) and len(cache) == 3
+            and all(isinstance(t, torch.Tensor) and t.is_floating_point() for t in cache)):
+        raise TypeError("cache doit être le triplet de tenseurs (x̂, γ, 1/√(σ²_B + ε)) renvoyé "
+                        f"par batchnorm_forward (reçu : {type(cache).__name__})")
     x_hat, gamma, inv_std = cache
-    _validate.shape("dout", dout, tuple(x_hat.shape))  # la forme de la sortie y
+    _validate.shape("cache[0] (x̂)", x_hat, (None, None))
+    _like_x(x_hat, **{"cache[1] (γ)": gamma, "cache[2] (1/√(σ²_B + ε))": inv_std})
+    _validate.shape("dout", _validate.tensor("dout", dout, floating=True),
+                    tuple(x_hat.shape))  # la forme de la sortie y
     m = dout.shape[0]
     dbeta = dout.sum(dim=0)  # (D,)
     dgamma = (dout * x_hat).sum(dim=0)  # (D,)
@@ -131,8 +148,7 @@ def update_running_stats(running_mean: torch.Tensor, running_var: torch.Tensor,
     n, d = _validate.shape("x", _validate.tensor("x", x, floating=True), (None, None)).shape
     if n < 2:  # variance non biaisée : division par N − 1
         raise ValueError(_ONE_EXAMPLE.format(shape=tuple(x.shape)))
-    _validate.shape("running_mean", running_mean, (d,))
-    _validate.shape("running_var", running_var, (d,))
+    _like_x(x, running_mean=running_mean, running_var=running_var)
     m = _validate.probability("momentum", momentum)
     mu = x.mean(dim=0)  # μ_B : (D,)
     var_unbiased = ((x - mu) ** 2).sum(dim=0) / (n - 1)  # N/(N − 1) σ²_B : (D,)
@@ -150,10 +166,8 @@ def batchnorm_eval(x: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor,
     Application affine fixe, exemple par exemple : la sortie d'un exemple ne dépend pas des
     autres exemples du lot, et un seul exemple (N = 1) suffit.
     """
-    d = _validate.shape("x", _validate.tensor("x", x, floating=True), (None, None)).shape[1]
-    for name, t in (("gamma", gamma), ("beta", beta), ("running_mean", running_mean),
-                    ("running_var", running_var)):
-        _validate.shape(name, t, (d,))
+    _validate.shape("x", _validate.tensor("x", x, floating=True), (None, None))
+    _like_x(x, gamma=gamma, beta=beta, running_mean=running_mean, running_var=running_var)
     _validate.nonnegative("eps", eps)
     return gamma * (x - running_mean) / torch.sqrt(running_var + eps) + beta
 
@@ -188,6 +202,7 @@ class BatchNorm1d(nn.Module):
         _validate.nonnegative("eps", eps)
         if momentum is not None:
             _validate.probability("momentum", momentum)
+        _validate.boolean("affine", affine)
         self.num_features, self.eps, self.momentum, self.affine = (
             num_features, eps, momentum, affine)
         if affine:
@@ -264,21 +279,22 @@ def recompute_statistics_(model: nn.Module, x: torch.Tensor, *,
     mini-lots de même taille, la moyenne est exacte, mais la variance ignore la dispersion
     des moyennes d'un lot à l'autre (écart faible pour de grands lots).
     """
-    _validate.module("model", model)
-    if _validate.tensor("x", x, floating=True).dim() == 0:
+    if _validate.model_input("x", x, model).dim() == 0:
         raise ValueError("x doit avoir une première dimension qui indexe les exemples "
                          "(reçu : un scalaire)")
     if batch_size is not None:
         _validate.integer("batch_size", batch_size, low=2)
     last = len(x) if batch_size is None else len(x) % batch_size or batch_size
+    if last < 2 and batch_size is None:
+        raise ValueError(f"x doit contenir au moins deux exemples (reçu : {len(x)})")
     if last < 2:
         raise ValueError("chaque mini-lot doit contenir au moins deux exemples (reçu : "
                          f"{len(x)} exemples et batch_size = {batch_size}) : changez batch_size")
     layers = [m for m in model.modules()
               if isinstance(m, _BATCH_NORMS) and m.running_mean is not None]
     if not layers:
-        raise ValueError("le modèle ne contient aucune couche de normalisation par lots avec "
-                         "statistiques courantes")
+        raise ValueError("model doit contenir une couche de normalisation par lots avec "
+                         "statistiques courantes (reçu : aucune couche de normalisation)")
     modes = [(module, module.training) for module in model.modules()]
     momenta = [layer.momentum for layer in layers]
     try:

@@ -20,22 +20,29 @@ def cached(name: str, compute: Callable[[], dict], *, regenerate: bool | None = 
     name : nom du fichier (sans extension), lettres, chiffres, « _ » ou « - ».
     compute : fonction sans argument qui renvoie un dictionnaire sérialisable en JSON.
     regenerate : recalculer même si le fichier existe (``None`` : variable d'environnement
-        ``COURSE_REGENERATE=1``).
+        ``COURSE_REGENERATE=1``) ; folder : dossier (``None`` : ``notebooks/resultats``).
+    nan et ±inf sont enregistrés tels quels (``NaN``, ``Infinity``, relus par ``json``) :
+    une perte qui a divergé reste visible.
     """
-    if not isinstance(name, str) or not name or not all(c.isalnum() or c in "_-" for c in name):
-        raise ValueError(f"name doit être un nom de fichier simple (reçu : {name!r})")
+    path = _path(name, folder)
     if not callable(compute):
         raise TypeError("compute doit être une fonction sans argument qui renvoie un dict")
     if regenerate is None:
         regenerate = os.environ.get("COURSE_REGENERATE", "0") == "1"
-    path = (RESULTS_DIR if folder is None else Path(folder)) / f"{name}.json"
+    elif not isinstance(regenerate, bool):
+        raise TypeError(f"regenerate doit valoir True, False ou None (reçu : {regenerate!r})")
     if path.is_file() and not regenerate:
         return _read(path)
     result = compute()
     if not isinstance(result, dict):
         raise TypeError(f"compute() doit renvoyer un dict (reçu : {type(result).__name__})")
+    try:
+        text = json.dumps(result, ensure_ascii=False, indent=1, sort_keys=True)
+    except (TypeError, ValueError) as error:
+        raise TypeError("compute() doit renvoyer un dict sérialisable en JSON : nombres, "
+                        "textes, listes, dictionnaires à clés textes (pas de tenseur : "
+                        f".tolist() ou .item()) (reçu : {error})") from None
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(result, ensure_ascii=False, indent=1, sort_keys=True)
     temporary = path.with_suffix(".json.tmp")
     temporary.write_text(text + "\n", encoding="utf-8")
     os.replace(temporary, path)
@@ -45,11 +52,21 @@ def cached(name: str, compute: Callable[[], dict], *, regenerate: bool | None = 
 def load_results(name: str, *, folder: Path | None = None) -> dict:
     """Relit un résultat enregistré (par ``make bench`` ou ``make notebooks``) ; erreur s'il
     manque."""
-    path = (RESULTS_DIR if folder is None else Path(folder)) / f"{name}.json"
+    path = _path(name, folder)
     if not path.is_file():
         raise FileNotFoundError(f"résultat « {name} » introuvable dans « {path.parent} » : "
                                 "lancez « make bench » ou « make notebooks »")
     return _read(path)
+
+
+def _path(name: str, folder: str | os.PathLike | None) -> Path:
+    """Le fichier ``<folder>/<name>.json``, après vérification de ``name`` et ``folder``."""
+    if not isinstance(name, str) or not name or not all(c.isalnum() or c in "_-" for c in name):
+        raise ValueError(f"name doit être un nom de fichier simple (reçu : {name!r})")
+    if folder is not None and not isinstance(folder, str | os.PathLike):
+        raise TypeError(f"folder doit être un chemin (str ou pathlib.Path) ou None "
+                        f"(reçu : {type(folder).__name__})")
+    return (RESULTS_DIR if folder is None else Path(folder)) / f"{name}.json"
 
 
 def _read(path: Path) -> dict:

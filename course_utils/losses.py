@@ -38,6 +38,9 @@ def one_hot(
     """
     num_classes = _validate.integer("num_classes", num_classes, low=1)
     _validate.tensor("y", y, ndim=1, dtype=torch.int64)
+    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
+        raise TypeError(f"dtype doit être un type flottant de torch, par ex. torch.float32 "
+                        f"(reçu : {dtype!r})")
     if y.numel() > 0 and (int(y.min()) < 0 or int(y.max()) >= num_classes):
         raise ValueError(f"les étiquettes de y doivent être dans [0, {num_classes - 1}] "
                          f"(reçu : min {int(y.min())}, max {int(y.max())})")
@@ -63,8 +66,11 @@ def softmax(o: torch.Tensor, dim: int = -1) -> torch.Tensor:
     Renvoie
     -------
     ŷ : même forme que o, positif, de somme 1 selon ``dim``.
+
+    Valeurs non finies, comme ``torch.softmax`` : un logit −inf donne une probabilité 0 (un
+    masque) ; une ligne qui contient nan ou +inf donne une ligne de nan.
     """
-    _validate.tensor("o", o, floating=True)
+    _check_logits(o, dim)
     shifted = o - o.amax(dim=dim, keepdim=True)
     e = torch.exp(shifted)
     return e / e.sum(dim=dim, keepdim=True)
@@ -85,11 +91,29 @@ def log_softmax(o: torch.Tensor, dim: int = -1) -> torch.Tensor:
 
     Renvoie
     -------
-    log ŷ : même forme que o, valeurs ≤ 0.
+    log ŷ : même forme que o, valeurs ≤ 0 ; −inf pour un logit −inf, une ligne de nan si la
+    ligne contient nan ou +inf (comme :func:`softmax`).
     """
-    _validate.tensor("o", o, floating=True)
+    _check_logits(o, dim)
     shifted = o - o.amax(dim=dim, keepdim=True)
     return shifted - torch.log(torch.exp(shifted).sum(dim=dim, keepdim=True))
+
+
+def _check_logits(o: torch.Tensor, dim: int) -> None:
+    """o flottant, ``dim`` l'une de ses dimensions, non vide (au moins une classe)."""
+    _validate.tensor("o", o, floating=True)
+    dim = _validate.dim("dim", dim, o)
+    if o.dim() and o.shape[dim] == 0:
+        raise ValueError(f"o doit avoir au moins une classe selon dim = {dim} "
+                         f"(reçu : forme {tuple(o.shape)})")
+
+
+def _batch_logits(o: torch.Tensor) -> None:
+    """o (N, C) flottant et fini, N ≥ 1 et C ≥ 1 : la moyenne sur le lot est définie."""
+    _validate.finite("o (logits)", _validate.tensor("o", o, floating=True, ndim=2))
+    if 0 in o.shape:
+        raise ValueError(f"le lot est vide ou sans classe : o doit être de forme (N, C) avec "
+                         f"N ≥ 1 et C ≥ 1 (reçu : {tuple(o.shape)})")
 
 
 def _targets(o: torch.Tensor, y: object) -> torch.Tensor:
@@ -101,6 +125,12 @@ def _targets(o: torch.Tensor, y: object) -> torch.Tensor:
             raise ValueError(f"y doit avoir N = {n} éléments (reçu : {tuple(y.shape)})")
         return one_hot(y, c, dtype=o.dtype)
     if y.dim() == 2 and tuple(y.shape) == (n, c) and y.is_floating_point():
+        _validate.finite("y", y)
+        if n and (bool((y < 0).any()) or not torch.allclose(y.sum(dim=1).double(),
+                                                             torch.ones(n, dtype=torch.float64),
+                                                             atol=1e-3)):
+            raise ValueError("y (cibles y*) doit avoir des lignes de probabilités : valeurs ≥ 0 "
+                             "et de somme 1 (reçu : des valeurs < 0 ou une autre somme)")
         return y.to(o.dtype)
     raise ValueError(
         f"y doit être de forme (N,) entière ou (N, C) = ({n}, {c}) flottante "
@@ -124,11 +154,10 @@ def cross_entropy(o: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     Renvoie
     -------
     L : tenseur à 0 dimension (scalaire), ≥ 0, du type de o.
+    Les logits doivent être finis (nan ou inf : l'apprentissage a divergé).
     """
-    _validate.tensor("o", o, floating=True, ndim=2)
+    _batch_logits(o)
     target = _targets(o, y)
-    if o.shape[0] == 0:
-        raise ValueError("le lot est vide (N = 0) : la moyenne n'est pas définie")
     return -(target * log_softmax(o, dim=1)).sum(dim=1).mean()
 
 
@@ -148,9 +177,8 @@ def cross_entropy_grad(o: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     Renvoie
     -------
     ∂L/∂o : (N, C), du type de o ; chaque ligne est de somme nulle.
+    Les logits doivent être finis (nan ou inf : l'apprentissage a divergé).
     """
-    _validate.tensor("o", o, floating=True, ndim=2)
+    _batch_logits(o)
     target = _targets(o, y)
-    if o.shape[0] == 0:
-        raise ValueError("le lot est vide (N = 0) : la moyenne n'est pas définie")
     return (softmax(o, dim=1) - target) / o.shape[0]

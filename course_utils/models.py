@@ -50,7 +50,7 @@ def mlp(sizes, *, activation: str = "sigmoid", batch_norm: str | None = None,
     dropout = _validate.rate("dropout", dropout)
     if seed is None:
         return _build(sizes, activation, batch_norm, dropout, None)
-    _validate.integer("seed", seed, low=0)
+    _validate.integer("seed", seed, low=0, high=2**64 - 1 - MASK_SEED_SHIFT)  # torch : < 2⁶⁴
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         return _build(sizes, activation, batch_norm, dropout,

@@ -11,8 +11,11 @@ momentum (``momentum``), v la vitesse (moyenne mobile exponentielle des déplace
 Chaque méthode est une fonction sans état (``gd_step``, ``momentum_step``,
 ``nesterov_step``) qui reçoit l'état explicitement (:class:`MomentumState`) et renvoie le
 nouvel état. Ces fonctions n'emploient que les opérateurs Python (+, −, *) : elles
-acceptent indifféremment des tenseurs PyTorch et des tableaux NumPy (même forme pour θ, g
-et v). Les classes :class:`GD`, :class:`Momentum` et :class:`Nesterov` sont des
+acceptent indifféremment des tenseurs PyTorch flottants, des tableaux NumPy flottants et des
+nombres réels, à condition que θ, g et v soient du même genre, de même forme et de même type
+(pas de diffusion : g de forme (3, 1) pour θ de forme (3,) est refusé) ; nan et inf dans θ
+ou g ne sont pas cherchés (trop coûteux à chaque pas) et se propagent au résultat, comme
+avec ``torch.optim``. Les classes :class:`GD`, :class:`Momentum` et :class:`Nesterov` sont des
 ``torch.optim.Optimizer`` qui se contentent de tenir les comptes (une vitesse par
 paramètre) et délèguent le calcul à ces fonctions.
 """
@@ -48,6 +51,8 @@ def gd_step(theta: Any, grad: Any, *, lr: float) -> Any:
     Remarque : c'est ``torch.optim.SGD(params, lr=ρ)`` sans momentum.
     """
     _validate.positive("lr", lr)
+    _validate.array("theta", theta)
+    _validate.array("grad", grad, like=theta)
     return theta - lr * grad
 
 
@@ -68,7 +73,9 @@ def momentum_step(theta: Any, grad: Any, state: MomentumState | None, *, lr: flo
     """
     _validate.positive("lr", lr)
     _validate.rate("momentum", momentum)
-    v = theta * 0 if state is None else state.v
+    _validate.array("theta", theta)
+    _validate.array("grad", grad, like=theta)
+    v = theta * 0 if _validate.state("state", state, MomentumState, theta) is None else state.v
     v = momentum * v - lr * grad
     return theta + v, MomentumState(v)
 
@@ -94,8 +101,10 @@ def nesterov_step(theta: Any, grad_fn: Callable[[Any], Any], state: MomentumStat
     """
     _validate.positive("lr", lr)
     _validate.rate("momentum", momentum)
-    v = theta * 0 if state is None else state.v
-    grad = grad_fn(theta + momentum * v)
+    _validate.array("theta", theta)
+    _validate.function("grad_fn", grad_fn)
+    v = theta * 0 if _validate.state("state", state, MomentumState, theta) is None else state.v
+    grad = _validate.array("grad_fn(θ + αv)", grad_fn(theta + momentum * v), like=theta)
     return momentum_step(theta, grad, MomentumState(v), lr=lr, momentum=momentum)
 
 
@@ -108,6 +117,15 @@ def _evaluate(closure: Callable[[], Any] | None) -> Any:
         return None
     with torch.enable_grad():
         return closure()
+
+
+def _check_groups(param_groups: list[dict]) -> None:
+    """Les hyper-paramètres de chaque groupe (un groupe peut avoir les siens, ou être modifié
+    après coup : ``optimizer.param_groups[0]["lr"] = …``)."""
+    for group in param_groups:
+        _validate.positive("lr", group["lr"])
+        if "momentum" in group:
+            _validate.rate("momentum", group["momentum"])
 
 
 def _with_gradient(param_groups: list[dict]) -> Iterator[tuple[torch.Tensor, dict]]:
@@ -125,7 +143,8 @@ class GD(torch.optim.Optimizer):
 
     def __init__(self, params: Iterable[Any], *, lr: float) -> None:
         _validate.positive("lr", lr)
-        super().__init__(params, {"lr": lr})
+        super().__init__(_validate.parameters("params", params), {"lr": lr})
+        _check_groups(self.param_groups)
 
     @torch.no_grad()
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
@@ -150,7 +169,8 @@ class Momentum(torch.optim.Optimizer):
     def __init__(self, params: Iterable[Any], *, lr: float, momentum: float) -> None:
         _validate.positive("lr", lr)
         _validate.rate("momentum", momentum)
-        super().__init__(params, {"lr": lr, "momentum": momentum})
+        super().__init__(_validate.parameters("params", params), {"lr": lr, "momentum": momentum})
+        _check_groups(self.param_groups)
 
     @torch.no_grad()
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
@@ -199,6 +219,7 @@ class Nesterov(Momentum):
                             "point anticipé θ + αv : optimizer.step(closure), avec par ex. "
                             "def closure(): optimizer.zero_grad(); loss = …; "
                             "loss.backward(); return loss")
+        _check_groups(self.param_groups)  # avant de déplacer les paramètres
         saved = self._move_to_lookahead()
         try:
             loss = _evaluate(closure)  # 2. gradients au point anticipé

@@ -2,12 +2,12 @@
 
 Chaque fonction crée sa figure et la renvoie (titres et axes en français). Dans un
 notebook, écrivez ``fig = show_images(...)`` : la figure s'affiche une seule fois, à la fin
-de la cellule.
+de la cellule. ``matplotlib.pyplot`` n'est importé qu'au premier tracé : importer ce module
+(ou ``training``, qui s'en sert) ne coûte presque rien.
 """
 
 import math
 
-import matplotlib.pyplot as plt
 import torch
 
 from course_utils.data import SIDE, denormalize
@@ -42,6 +42,8 @@ def show_images(x, y=None, pred=None, *, ncols: int = 8, title: str | None = Non
     x : (N, 784) ou (N, 28, 28), normalisées comme ``load_mnist`` ou dans [0, 1].
     y, pred : (N,) entiers, facultatifs.
     """
+    import matplotlib.pyplot as plt
+
     if not isinstance(x, torch.Tensor) or x.ndim not in (2, 3) or x.shape[-1] not in (784, 28):
         raise ValueError("x doit être un tenseur (N, 784) ou (N, 28, 28)")
     images = x.detach().reshape(-1, 28, 28)  # (N, 28, 28)
@@ -84,6 +86,8 @@ def show_weights(weights: torch.Tensor, *, ncols: int = 8, title: str | None = N
     weights : (K, 784), une ligne par neurone (``model[0].weight[:K]``). Chaque image a sa
     propre échelle de couleurs, symétrique autour de 0 (rouge : positif, bleu : négatif).
     """
+    import matplotlib.pyplot as plt
+
     if not isinstance(weights, torch.Tensor) or weights.ndim != 2 or weights.shape[1] != 784:
         raise ValueError("weights doit être un tenseur (K, 784)")
     images = [weight_image(w) for w in weights.detach()]  # K images (28, 28) dans [−1, 1]
@@ -119,6 +123,8 @@ def _label_color(k, y, pred) -> str:
 def plot_history(history, *, title: str | None = None):
     """Courbes de perte et d'exactitude (apprentissage, puis le jeu d'évaluation de
     l'historique : validation ou test) en fonction des époques."""
+    import matplotlib.pyplot as plt
+
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.6))
     curves = [("train", "apprentissage")] + ([("eval", history.eval_name)]
                                              if history.eval_acc else [])
@@ -141,8 +147,12 @@ def plot_losses(curves: dict, *, xlabel: str = "mini-lot", title: str = "Perte d
                 smooth: int = 1, logy: bool = False):
     """Plusieurs courbes de perte sur un même graphique : ``{nom : liste de valeurs}``.
 
-    smooth : largeur de la moyenne glissante appliquée à chaque courbe (1 : aucune).
+    smooth : largeur de la moyenne glissante appliquée à chaque courbe (1 : aucune) ; une
+    courbe plus courte que ``smooth`` (un apprentissage arrêté par une perte non finie) est
+    tracée telle quelle, à ses vrais numéros de mini-lot.
     """
+    import matplotlib.pyplot as plt
+
     if not isinstance(curves, dict) or not curves:
         raise ValueError("curves doit être un dictionnaire non vide {nom : valeurs}")
     if isinstance(smooth, bool) or not isinstance(smooth, int) or smooth < 1:
@@ -150,9 +160,10 @@ def plot_losses(curves: dict, *, xlabel: str = "mini-lot", title: str = "Perte d
     fig, ax = plt.subplots(figsize=(7, 3.8))
     for name, values in curves.items():
         values = torch.as_tensor(values, dtype=torch.float64)
+        start = 1
         if smooth > 1 and len(values) >= smooth:
-            values = values.unfold(0, smooth, 1).mean(dim=1)  # moyenne glissante
-        ax.plot(range(smooth, smooth + len(values)), values, label=str(name),
+            values, start = values.unfold(0, smooth, 1).mean(dim=1), smooth  # moyenne glissante
+        ax.plot(range(start, start + len(values)), values, label=str(name),
                 color=COLORS.get(name))
     label = "perte" if smooth == 1 else f"perte (moyenne glissante sur {smooth})"
     ax.set(xlabel=xlabel, ylabel=label, title=title)
@@ -165,6 +176,8 @@ def plot_losses(curves: dict, *, xlabel: str = "mini-lot", title: str = "Perte d
 
 def plot_curves(curves: dict, *, x, xlabel: str, ylabel: str, title: str, logy: bool = False):
     """Plusieurs courbes ``{nom : valeurs}`` tracées en fonction des mêmes abscisses ``x``."""
+    import matplotlib.pyplot as plt
+
     if not isinstance(curves, dict) or not curves:
         raise ValueError("curves doit être un dictionnaire non vide {nom : valeurs}")
     fig, ax = plt.subplots(figsize=(7, 3.8))
@@ -187,6 +200,8 @@ def plot_xy(curves: dict, *, xlabel: str, ylabel: str, title: str, logx: bool = 
     markers : marquer chaque point (à éviter pour des centaines de points) ;
     ax : un axe matplotlib existant où tracer (sinon, une nouvelle figure).
     """
+    import matplotlib.pyplot as plt
+
     if not isinstance(curves, dict) or not curves:
         raise ValueError("curves doit être un dictionnaire non vide {nom : (x, y)}")
     if ax is None:
@@ -208,6 +223,8 @@ def plot_xy(curves: dict, *, xlabel: str, ylabel: str, title: str, logx: bool = 
 
 def plot_confusion(cm: torch.Tensor, *, title: str = "Matrice de confusion (test)"):
     """Matrice de confusion (C, C) : lignes = vraie classe, colonnes = classe prédite."""
+    import matplotlib.pyplot as plt
+
     if not isinstance(cm, torch.Tensor) or cm.ndim != 2 or cm.shape[0] != cm.shape[1]:
         raise ValueError("cm doit être un tenseur carré (C, C)")
     n = cm.shape[0]
@@ -228,6 +245,8 @@ def plot_confusion(cm: torch.Tensor, *, title: str = "Matrice de confusion (test
 
 def plot_bars(values: dict, *, xlabel: str, ylabel: str, title: str, logy: bool = False):
     """Diagramme en barres ``{étiquette : valeur}`` (par exemple une norme par couche)."""
+    import matplotlib.pyplot as plt
+
     if not isinstance(values, dict) or not values:
         raise ValueError("values doit être un dictionnaire non vide {étiquette : valeur}")
     fig, ax = plt.subplots(figsize=(7, 3.5))

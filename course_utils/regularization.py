@@ -32,8 +32,10 @@ from course_utils import _validate
 def _weights(model: nn.Module, include_bias: bool) -> list[torch.Tensor]:
     """Poids des couches nn.Linear de ``model`` (et leurs biais si ``include_bias``)."""
     layers = [m for m in _validate.module("model", model).modules() if isinstance(m, nn.Linear)]
+    _validate.boolean("include_bias", include_bias)
     if not layers:
-        raise ValueError("le modèle ne contient aucune couche nn.Linear : rien à pénaliser")
+        raise ValueError("model doit contenir une couche nn.Linear (reçu : aucune couche "
+                         "nn.Linear) : rien à pénaliser")
     biases = [layer.bias for layer in layers if include_bias and layer.bias is not None]
     return [layer.weight for layer in layers] + biases
 
@@ -160,7 +162,7 @@ def dropout(x: torch.Tensor, *, p: float, training: bool = True,
     _validate.tensor("x", x, floating=True)
     p = _validate.rate(_P, p)
     _validate.generator("generator", generator)
-    if not training or p == 0:
+    if not _validate.boolean("training", training) or p == 0:
         return x
     keep = torch.rand(x.shape, generator=generator, dtype=x.dtype) >= p  # P(garder) = 1 − p
     return x * keep / (1 - p)
@@ -212,11 +214,11 @@ def mc_dropout_predict(model: nn.Module, x: torch.Tensor, *, samples: int,
     """
     _validate.integer("samples", samples, low=1)
     _validate.generator("generator", generator)
-    layers = [m for m in _validate.module("model", model).modules()
-              if isinstance(m, _DROPOUT_LAYERS)]
+    _validate.model_input("x", x, model)
+    layers = [m for m in model.modules() if isinstance(m, _DROPOUT_LAYERS)]
     if not layers:
-        raise ValueError("le modèle ne contient aucune couche de dropout : toutes les passes "
-                         "donneraient la même prédiction")
+        raise ValueError("model doit contenir une couche de dropout (reçu : aucune couche de "
+                         "dropout) : toutes les passes donneraient la même prédiction")
     modes = {m: m.training for m in model.modules()}
     seed = None if generator is None else int(torch.randint(2**62, (), generator=generator))
     try:
@@ -244,12 +246,16 @@ def should_stop(val_losses: list[float], *, patience: int) -> bool:
 
     Exemples avec patience = 2 : [0.9, 0.7, 0.8, 0.75] → True ; [0.9, 0.7, 0.8] → False ;
     [0.9, 0.7, 0.8, 0.6] → False ; [0.9, 0.7, 0.8, 0.7] → True. C'est la décision que prend
-    :meth:`EarlyStopping.step` à la dernière époque.
+    :meth:`EarlyStopping.step` à la dernière époque. Comme pour elle, une perte nan (un
+    apprentissage qui a divergé) n'améliore jamais rien, et inf est une perte comme une autre.
     """
     patience = _validate.integer("patience", patience, low=1)
     if not isinstance(val_losses, list | tuple) or not val_losses:
-        raise ValueError("val_losses doit être une liste non vide de pertes")
-    best = min(range(len(val_losses)), key=lambda i: val_losses[i])  # premier minimum
+        raise ValueError(f"val_losses doit être une liste non vide de pertes "
+                         f"(reçu : {type(val_losses).__name__})")
+    losses = [_validate.number("chaque valeur de val_losses", v) for v in val_losses]
+    losses = [math.inf if math.isnan(v) else v for v in losses]  # nan : jamais meilleur
+    best = min(range(len(losses)), key=lambda i: losses[i])  # premier minimum
     return len(val_losses) - 1 - best >= patience
 
 
@@ -288,9 +294,10 @@ class EarlyStopping:
                 f"bad_epochs={self.bad_epochs})")
 
     def step(self, value: float, model: nn.Module) -> bool:
-        """Enregistre la valeur de l'époque ; renvoie True s'il faut arrêter."""
+        """Enregistre la valeur de l'époque (un nombre, ou un tenseur à un élément ; nan n'est
+        jamais une amélioration) ; renvoie True s'il faut arrêter."""
         _validate.module("model", model)
-        value = float(value)
+        value = _validate.number("value", value)
         if value < self.best - self.min_delta:
             self.best, self.best_epoch, self.bad_epochs = value, self._calls, 0
             self._best_state = copy.deepcopy(model.state_dict())
@@ -302,6 +309,9 @@ class EarlyStopping:
     def on_epoch(self, model: nn.Module, history) -> bool:
         """Crochet de ``training.train`` : ``step`` sur la dernière perte d'évaluation
         (``history.eval_loss[-1]``, celle de la validation)."""
+        if not isinstance(getattr(history, "eval_loss", None), list):
+            raise TypeError("history doit être l'historique de training.train (reçu : "
+                            f"{type(history).__name__})")
         if not history.eval_loss:
             raise ValueError("l'arrêt précoce surveille la perte de validation : donnez "
                              "eval_data à train (le jeu de validation)")
@@ -316,4 +326,9 @@ class EarlyStopping:
         """Recharge dans ``model`` les poids de la meilleure époque."""
         if self._best_state is None:
             raise RuntimeError("aucune meilleure époque enregistrée : appelez step() d'abord")
-        model.load_state_dict(self._best_state)
+        try:
+            _validate.module("model", model).load_state_dict(self._best_state)
+        except RuntimeError as error:
+            raise ValueError("model doit être le réseau passé à step() (mêmes couches, mêmes "
+                             "formes) : ses poids ne correspondent pas à ceux enregistrés "
+                             f"(PyTorch : {str(error).splitlines()[0][:100]})") from None

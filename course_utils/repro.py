@@ -25,7 +25,7 @@ def setup(seed: int = 0, threads: int = 1) -> None:
         rend les sommes en virgule flottante indépendantes de l'ordonnancement.
     """
     _validate.integer("seed", seed, low=0, high=2**32 - 1)  # la limite de NumPy
-    _validate.integer("threads", threads, low=1)
+    _validate.integer("threads", threads, low=1, high=256)
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)

@@ -23,7 +23,7 @@ from course_utils.activations import ACTIVATIONS
 from course_utils.augmentation import AUGMENTATIONS
 from course_utils.data import MNIST
 from course_utils.init import INITIALIZERS, SCHEME_NAMES, initialize_
-from course_utils.models import BATCH_NORM_PLACEMENTS, mlp
+from course_utils.models import BATCH_NORM_PLACEMENTS, MASK_SEED_SHIFT, mlp
 from course_utils.training import History, train
 
 
@@ -41,6 +41,17 @@ class OptimizerSpec:
     build: Callable[..., torch.optim.Optimizer]
     update: Callable | None
     hyperparameters: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.label, str) or not self.label:
+            raise TypeError(f"label doit être un texte non vide (reçu : {self.label!r:.60})")
+        _validate.function("build", self.build)
+        if self.update is not None:
+            _validate.function("update", self.update)
+        if not isinstance(self.hyperparameters, tuple) or not all(
+                isinstance(h, str) for h in self.hyperparameters):
+            raise TypeError("hyperparameters doit être un tuple de noms, par ex. (\"momentum\",) "
+                            f"(reçu : {self.hyperparameters!r:.60})")
 
 
 def _with_gradient(step: Callable) -> Callable:
@@ -90,7 +101,11 @@ _NEEDS_MOMENTUM = ("momentum", "nesterov")
 class RunConfig:
     """Le réglage complet d'une expérience sur un PMC ; validé à la construction.
 
-    ``dataclasses.replace(config, lr=0.3)`` donne un réglage voisin.
+    ``dataclasses.replace(config, lr=0.3)`` donne un réglage voisin. Un réglage sans effet est
+    refusé : ``init_scale`` ≠ 1 sans ``init``, ``penalty`` sans ``penalty_alpha`` > 0 (et
+    l'inverse), ``momentum`` ou ``weight_decay`` pour un optimiseur qui ne s'en sert pas.
+    ``weight_decay = 0`` avec « adamw » est accepté : c'est Adam de ``torch.optim``, témoin
+    sans décroissance.
     """
 
     sizes: tuple[int, ...] = (784, 120, 80, 10)  # tailles des couches, entrée comprise
@@ -113,7 +128,10 @@ class RunConfig:
     seed: int = 0  # poids initiaux, ordre des mini-lots, masques et augmentations
 
     def __post_init__(self) -> None:
-        if not isinstance(self.sizes, list | tuple) or len(self.sizes) < 2:
+        if not isinstance(self.sizes, list | tuple):
+            raise TypeError(f"sizes doit être une liste d'au moins deux tailles "
+                            f"(reçu : {_validate._received(self.sizes)})")
+        if len(self.sizes) < 2:
             raise ValueError(f"sizes doit être une liste d'au moins deux tailles "
                              f"(reçu : {self.sizes!r})")
         sizes = tuple(_validate.integer("chaque taille de sizes", n, low=1) for n in self.sizes)
@@ -122,6 +140,10 @@ class RunConfig:
         if self.init is not None:
             _validate.choice("init", self.init, INITIALIZERS)
         _validate.nonnegative("init_scale", self.init_scale)
+        if self.init is None and self.init_scale != 1:
+            raise ValueError(f"init_scale = {self.init_scale} sans init : l'échelle multiplie un "
+                             "schéma d'initialisation (par ex. init=« kaiming_normal ») ; avec "
+                             "init=None (celle de PyTorch), laissez init_scale = 1")
         _validate.choice("batch_norm", self.batch_norm, BATCH_NORM_PLACEMENTS)
         _validate.rate("dropout", self.dropout)
         _validate.choice("optimizer", self.optimizer, OPTIMIZERS)
@@ -131,20 +153,26 @@ class RunConfig:
         _validate.nonnegative("penalty_alpha", self.penalty_alpha)
         if self.penalty is None and self.penalty_alpha != 0:
             raise ValueError(f"penalty_alpha = {self.penalty_alpha} sans penalty : "
-                             "choisissez « l1 » ou « l2 »")
+                             "choisissez « l1 » ou « l2 » (reçu : penalty=None)")
+        if self.penalty is not None and self.penalty_alpha == 0:
+            raise ValueError(f"penalty = « {self.penalty} » avec penalty_alpha = 0 : la "
+                             "pénalisation ne ferait rien ; donnez penalty_alpha > 0 ou "
+                             "penalty=None")
         if self.augmentation is not None:
             _validate.choice("augmentation", self.augmentation, AUGMENTATIONS)
         for name in ("batch_size", "epochs", "evals_per_epoch"):
             _validate.integer(name, getattr(self, name), low=1)
         if self.patience is not None:
             _validate.integer("patience", self.patience, low=1)
-        _validate.integer("seed", self.seed, low=0)
+        if _validate.integer("seed", self.seed, low=0) >= 2**64 - MASK_SEED_SHIFT:  # models.mlp
+            raise ValueError(f"seed doit être un entier ≥ 0 et < 2⁶⁴ − {MASK_SEED_SHIFT} (reçu : "
+                             f"{self.seed})")
 
     def _check_optimizer_options(self) -> None:
         if self.optimizer in _NEEDS_MOMENTUM:
             if self.momentum is None:
-                raise ValueError(f"l'optimiseur « {self.optimizer} » demande un momentum "
-                                 "(par ex. momentum=0.9)")
+                raise ValueError(f"l'optimiseur « {self.optimizer} » demande un momentum, "
+                                 "par ex. momentum=0.9 (reçu : momentum=None)")
             _validate.rate("momentum", self.momentum)
         elif self.momentum is not None:
             raise ValueError(f"momentum ne sert qu'avec « momentum » ou « nesterov » (reçu : "
@@ -161,13 +189,20 @@ class RunConfig:
     @classmethod
     def from_dict(cls, values: dict) -> "RunConfig":
         """Inverse de :meth:`to_dict` ; un champ absent prend sa valeur par défaut."""
+        _validate.instance("values", values, dict, "un dictionnaire (celui de to_dict())")
         unknown = set(values) - {f.name for f in dataclasses.fields(cls)}
         if unknown:
-            raise ValueError(f"champs inconnus dans le réglage : {sorted(unknown)}")
+            raise ValueError("champs inconnus dans le réglage : "
+                             f"{', '.join(sorted(map(repr, unknown)))}")
         return cls(**values)
 
     def describe(self, *fields: str) -> str:
-        """Les champs demandés en français, par ex. « ReLU, Adam (pas 0,002), sans BN »."""
+        """Les champs demandés en français, par ex. « ReLU, Adam (pas 0,002), sans BN » ;
+        sans champ, une chaîne vide."""
+        for name in fields:
+            if not isinstance(name, str) or name not in self.__dataclass_fields__:
+                raise ValueError(f"fields : champ inconnu {_validate._received(name)} (attendu : "
+                                 f"{', '.join(self.__dataclass_fields__)})")
         return ", ".join(_describe(self, name) for name in fields)
 
 
@@ -189,6 +224,8 @@ def _describe(config: RunConfig, name: str) -> str:
         return "init. PyTorch" if value is None else SCHEME_NAMES[value]
     if name == "dropout":
         return f"dropout {_number(value)}" if value else "sans dropout"
+    if name == "sizes":
+        return "couches " + "-".join(map(str, value))
     return f"{name} {value if isinstance(value, str | None) else _number(value)}"
 
 
@@ -201,12 +238,19 @@ class Run:
     history: History
     model: nn.Module | None = None
 
+    def __post_init__(self) -> None:
+        _validate.instance("config", self.config, RunConfig, "un RunConfig")
+        _validate.instance("history", self.history, History, "un History (training.History)")
+        if self.model is not None:
+            _validate.module("model", self.model)
+
     def __repr__(self) -> str:
         return f"Run({self.config!r}, {self.history.summary()})"
 
 
 def build_model(config: RunConfig) -> nn.Sequential:
     """Le PMC du réglage : architecture, placement de BN, dropout, puis initialisation."""
+    _validate.instance("config", config, RunConfig, "un RunConfig")
     model = mlp(config.sizes, activation=config.activation, batch_norm=config.batch_norm,
                 dropout=config.dropout, seed=config.seed)
     if config.init is not None:
@@ -217,14 +261,23 @@ def build_model(config: RunConfig) -> nn.Sequential:
 
 def build_optimizer(config: RunConfig, model: nn.Module) -> torch.optim.Optimizer:
     """L'optimiseur du réglage (registre :data:`OPTIMIZERS`) sur les paramètres du modèle."""
-    return OPTIMIZERS[config.optimizer].build(model.parameters(), config)
+    _validate.instance("config", config, RunConfig, "un RunConfig")
+    params = list(_validate.module("model", model).parameters())
+    if not params:
+        raise ValueError("model n'a aucun paramètre à apprendre : l'optimiseur n'aurait rien "
+                         "à mettre à jour")
+    return OPTIMIZERS[config.optimizer].build(params, config)
 
 
 def training_loss(config: RunConfig, model: nn.Module) -> Callable:
     """La fonction de coût optimisée : l'entropie croisée, plus α Ω(θ) si ``config.penalty``."""
+    _validate.instance("config", config, RunConfig, "un RunConfig")
+    _validate.module("model", model)
     if config.penalty is None:
         return F.cross_entropy
     penalty = regularization.penalty(config.penalty, alpha=config.penalty_alpha)
+    with torch.no_grad():
+        penalty(model)  # vérifiée tout de suite : model doit avoir une couche nn.Linear
     return lambda logits, target: F.cross_entropy(logits, target) + penalty(model)
 
 
@@ -235,6 +288,8 @@ def run(config: RunConfig, data: MNIST, *, eval_on: str = "validation",
     finale) ; progress : étiquette de la barre (par défaut, une description du réglage)."""
     if not isinstance(config, RunConfig):
         raise TypeError(f"config doit être un RunConfig (reçu : {type(config).__name__})")
+    _validate.instance("progress", progress, str | None, "un texte (l'étiquette de la barre) "
+                       "ou None")
     eval_data = evaluation_data(data, eval_on)
     if config.patience is not None and eval_on != "validation":
         raise ValueError("l'arrêt précoce (patience) se règle sur la validation : "

@@ -8,11 +8,12 @@ Un **crochet** (*hook*) est un objet qui a une ou plusieurs de ces méthodes, ap
 :func:`train` aux moments indiqués (dans l'ordre de la liste ``hooks``) :
 
 - ``on_batch(x, y, generator) -> (x, cible)`` : transforme le mini-lot d'apprentissage avant
-  le pas (augmentation de données, Mixup… ; la cible peut être une distribution (N, C)) ;
+  le pas (augmentation de données, Mixup…) ; x garde sa forme, la cible est en étiquettes
+  int64 (N,) ou en distributions (N, C) ;
 - ``on_step(model, step, loss)`` : après chaque pas (``step`` compte les pas à partir de 1,
   ``loss`` est la perte du mini-lot) ; pour mesurer sans rien modifier ;
 - ``on_epoch(model, history) -> bool`` : après chaque époque ; ``True`` arrête l'apprentissage
-  (arrêt précoce) ;
+  (arrêt précoce), ``False`` ou ``None`` le poursuivent ;
 - ``on_end(model, history)`` : une fois, à la fin (par exemple, recharger les meilleurs poids).
 """
 
@@ -27,11 +28,13 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
+from course_utils import _training_inputs as _inputs
 from course_utils import _validate
 from course_utils.data import Dataset
 from course_utils.plots import plot_history
 
-HOOK_METHODS = ("on_batch", "on_step", "on_epoch", "on_end")
+HOOK_METHODS = _inputs.HOOK_METHODS
+_SERIES = ("epoch", "train_loss", "train_acc", "eval_loss", "eval_acc", "batch_loss", "elapsed")
 # Pas de durée ni de vitesse dans la barre : les sorties enregistrées restent identiques.
 _BAR_FORMAT = "{desc} : {percentage:3.0f} % |{bar}| {n_fmt}/{total_fmt} mini-lots"
 
@@ -47,6 +50,11 @@ class History:
     ``eval_name`` (« validation » ou « test »), vides s'il n'y en a pas. ``batch_loss``
     garde la perte de chaque mini-lot ; ``elapsed[k]`` la durée cumulée des pas (en secondes,
     évaluations exclues) au moment de la k-ième mesure.
+
+    Chaque série est une liste (ou un tuple) de nombres réels, convertis en ``float`` (un
+    tenseur à un élément est accepté) ; nan et ±inf sont acceptés (un apprentissage qui a
+    divergé). Les séries peuvent être partielles (``History(epoch=[1.0], eval_acc=[0.9])``) :
+    ``summary`` n'affiche que les valeurs présentes, ``plot`` demande une valeur par mesure.
     """
 
     epoch: list[float] = field(default_factory=list)
@@ -58,41 +66,68 @@ class History:
     elapsed: list[float] = field(default_factory=list)
     eval_name: str = ""
 
+    def __post_init__(self) -> None:
+        for name in _SERIES:
+            values = getattr(self, name)
+            if not isinstance(values, list | tuple):
+                raise TypeError(f"{name} doit être une liste de nombres (reçu : "
+                                f"{_validate._received(values)})")
+            setattr(self, name, [_validate.number(f"{name}[{k}]", v)
+                                 for k, v in enumerate(values)])
+        _validate.instance("eval_name", self.eval_name, str, "un texte")
+
     def plot(self, *, title: str | None = None):
-        """Trace les courbes de perte et d'exactitude (apprentissage et évaluation)."""
+        """Trace les courbes de perte et d'exactitude (apprentissage et évaluation) ; un
+        historique vide donne des axes vides."""
+        _validate.instance("title", title, str | None, "un texte ou None")
+        drawn = ("train_loss", "train_acc") + (("eval_loss", "eval_acc") if self.eval_acc else ())
+        wrong = [f"{name} {len(getattr(self, name))}" for name in drawn
+                 if len(getattr(self, name)) != len(self.epoch)]
+        if wrong:
+            raise ValueError("historique incomplet : plot() demande une valeur par mesure de "
+                             f"epoch (reçu : epoch {len(self.epoch)}, {', '.join(wrong)})")
         return plot_history(self, title=title)
 
     def to_dict(self, *, digits: int = 5) -> dict:
-        """Dictionnaire de listes arrondies (pour l'enregistrer en JSON)."""
-        values = {name: [round(v, digits) for v in getattr(self, name)]
-                  for name in self.__dataclass_fields__ if name != "eval_name"}
+        """Dictionnaire de listes arrondies à ``digits`` décimales, un entier ≥ 0 (pour
+        l'enregistrer en JSON)."""
+        digits = _validate.integer("digits", digits, low=0)
+        values = {name: [round(v, digits) for v in getattr(self, name)] for name in _SERIES}
         return values | {"eval_name": self.eval_name}
 
     @classmethod
     def from_dict(cls, values: dict) -> "History":
-        """Inverse de :meth:`to_dict`."""
+        """Inverse de :meth:`to_dict` ; une clé absente donne une série vide."""
+        _validate.instance("values", values, dict, "un dictionnaire (celui de to_dict())")
         unknown = set(values) - set(cls.__dataclass_fields__)
         if unknown:
-            raise ValueError(f"clés inconnues dans l'historique : {sorted(unknown)}")
-        return cls(**{name: v if name == "eval_name" else list(v) for name, v in values.items()})
+            raise ValueError("clés inconnues dans l'historique : "
+                             f"{', '.join(sorted(map(repr, unknown)))}")
+        return cls(**values)
 
     def summary(self) -> str:
-        """Une ligne lisible : les dernières valeurs, arrondies."""
+        """Une ligne lisible : les dernières valeurs présentes, arrondies."""
         if not self.epoch:
             return "Historique vide."
-        line = f"époque {self.epoch[-1]:g} : perte d'apprentissage {self.train_loss[-1]:.3f}"
+        parts = [f"perte d'apprentissage {self.train_loss[-1]:.3f}"] if self.train_loss else []
+        if self.eval_loss:
+            parts.append(f"perte ({self.eval_name}) {self.eval_loss[-1]:.3f}")
         if self.eval_acc:
-            line += (f", perte ({self.eval_name}) {self.eval_loss[-1]:.3f}, "
-                     f"exactitude ({self.eval_name}) {100 * self.eval_acc[-1]:.1f} %")
-        return line
+            parts.append(f"exactitude ({self.eval_name}) {100 * self.eval_acc[-1]:.1f} %")
+        return f"époque {self.epoch[-1]:g}" + ("\u00a0: " + ", ".join(parts) if parts else "")
+
+
+def evaluate(model: nn.Module, data: Dataset, *, batch_size: int = 2000) -> tuple[float, float]:
+    """Entropie croisée moyenne et exactitude (fraction dans [0, 1]) du modèle sur ``data``,
+    en mode évaluation ; le mode du modèle est rétabli ensuite. ``data`` doit convenir au
+    modèle (type, largeur, étiquettes < nombre de sorties) ; un modèle aux poids non finis
+    (apprentissage divergé) donne une perte nan."""
+    _inputs.check_outputs(model, "data", data)
+    return _evaluate(model, data, _validate.integer("batch_size", batch_size, low=1))
 
 
 @torch.no_grad()
-def evaluate(model: nn.Module, data: Dataset, *, batch_size: int = 2000) -> tuple[float, float]:
-    """Entropie croisée moyenne et exactitude (fraction dans [0, 1]) du modèle sur ``data``,
-    en mode évaluation ; le mode du modèle est rétabli ensuite."""
-    _validate.module("model", model)
-    _check_dataset("data", data)
+def _evaluate(model: nn.Module, data: Dataset, batch_size: int) -> tuple[float, float]:
     was_training = model.training
     model.eval()
     total_loss, correct = 0.0, 0
@@ -106,8 +141,12 @@ def evaluate(model: nn.Module, data: Dataset, *, batch_size: int = 2000) -> tupl
 
 @torch.no_grad()
 def predict(model: nn.Module, x: torch.Tensor, *, batch_size: int = 2000) -> torch.Tensor:
-    """Classes prédites (N,) pour les entrées x (N, D), en mode évaluation."""
-    _validate.tensor("x", x, floating=True)
+    """Classes prédites (N,) pour les entrées x (N, D), sans nan ni inf, en mode évaluation ;
+    x vide (0, D) donne un tenseur vide."""
+    _inputs.check_inputs(model, "x", x)
+    batch_size = _validate.integer("batch_size", batch_size, low=1)
+    if not len(x):
+        return torch.zeros(0, dtype=torch.long)
     was_training = model.training
     model.eval()
     pred = torch.cat([model(chunk).argmax(dim=1) for chunk in x.split(batch_size)])
@@ -129,27 +168,43 @@ def train(model: nn.Module, data: Dataset, optimizer: torch.optim.Optimizer, *,
     seed : graine de l'ordre des mini-lots (générateur local, rien de global ne change) ;
     progress : étiquette de la barre de progression (None : pas de barre).
 
+    Avant le premier mini-lot, les incompatibilités sont dites en français : optimiseur d'un
+    autre modèle, pas ``lr`` négatif ou non fini dans ``optimizer.param_groups`` (un pas nul
+    est accepté), données d'un autre type ou d'une autre largeur que le modèle, étiquettes
+    hors de ses sorties, mini-lot d'un seul exemple avec la normalisation par lots ; au
+    premier pas, une perte qui n'est pas un tenseur à un élément relié aux paramètres.
+    ``batch_size`` peut dépasser ``len(data)`` : un seul mini-lot par époque.
+
     Si la perte d'un mini-lot n'est pas finie (nan ou inf : le pas est trop grand, en
     général), l'apprentissage s'arrête là : une ligne en français nomme le mini-lot, une
     dernière mesure est enregistrée (``history.batch_loss[-1]`` est alors non fini) et les
     crochets ``on_end`` sont appelés. Un Ctrl-C arrête aussi l'apprentissage et renvoie
     l'historique partiel.
+
+    ``COURSE_SHRINK=1`` (intégration continue seulement) réduit l'apprentissage à une époque
+    sur 2 000 exemples au plus, mesurée sur 1 000 : les résultats n'ont alors plus de sens.
     """
     _validate.module("model", model)
-    _check_dataset("data", data)
+    _inputs.check_dataset("data", data)
     if eval_data is not None:
-        _check_dataset("eval_data", eval_data)
-    if not isinstance(optimizer, torch.optim.Optimizer):
-        raise TypeError("optimizer doit être un torch.optim.Optimizer (ex. torch.optim.SGD)")
+        _inputs.check_dataset("eval_data", eval_data)
+    _inputs.check_optimizer(optimizer, model)
     epochs = _validate.integer("epochs", epochs, low=1)
     batch_size = _validate.integer("batch_size", batch_size, low=1)
+    if os.environ.get("COURSE_SHRINK", "0") == "1":
+        data, eval_data, epochs, evals_per_epoch = _inputs.shrink(data, eval_data, evals_per_epoch,
+                                                           batch_size)
     n_batches = -(-len(data) // batch_size)  # ⌈N / batch_size⌉
     evals = _validate.integer("evals_per_epoch", evals_per_epoch, low=1, high=n_batches)
     eval_at = {round(k * n_batches / evals) for k in range(1, evals + 1)}  # mini-lots n°
-    loss_fn = F.cross_entropy if loss_fn is None else _validate.function("loss_fn", loss_fn)
-    hooks = _check_hooks(hooks)
-    generator = torch.Generator().manual_seed(_validate.integer("seed", seed, low=0))
-    _check_compatible(model, optimizer, data, eval_data, batch_size)
+    loss_fn = _inputs.check_loss_fn(loss_fn)
+    hooks = _inputs.check_hooks(hooks)
+    if _validate.integer("seed", seed, low=0) >= 2**64:  # la limite de torch.manual_seed
+        raise ValueError(f"seed doit être un entier ≥ 0 et < 2⁶⁴ (reçu : {seed})")
+    generator = torch.Generator().manual_seed(seed)
+    _validate.instance("progress", progress, str | None, "un texte (l'étiquette de la barre) "
+                       "ou None")
+    _inputs.check_compatible(model, optimizer, data, eval_data, batch_size)
     history = History(eval_name="" if eval_data is None else eval_data.name)
     bar = tqdm(total=epochs * n_batches, desc=progress, bar_format=_BAR_FORMAT, leave=True,
                disable=progress is None or not _show_progress())
@@ -180,7 +235,7 @@ def _epochs(model, data, optimizer, epochs, batch_size, eval_data, eval_at, loss
             start = time.perf_counter()
             x, target = data.x[idx], data.y[idx]
             for hook in hooks["on_batch"]:
-                x, target = hook.on_batch(x, target, generator)
+                x, target = _inputs.check_batch(hook, hook.on_batch(x, target, generator), x)
             loss, n_correct = _step(model, optimizer, loss_fn, x, target)
             elapsed += time.perf_counter() - start
             step += 1
@@ -200,7 +255,8 @@ def _epochs(model, data, optimizer, epochs, batch_size, eval_data, eval_at, loss
                         correct / seen, elapsed)
                 seen, total_loss, correct = 0, 0.0, 0
         else:  # l'époque est allée à son terme
-            stops = [hook.on_epoch(model, history) for hook in hooks["on_epoch"]]
+            stops = [_inputs.check_stop(hook, hook.on_epoch(model, history))
+                     for hook in hooks["on_epoch"]]
             if not any(stops):
                 continue
         break
@@ -220,7 +276,7 @@ def _step(model, optimizer, loss_fn, x, target) -> tuple[float, int]:
     def closure():
         optimizer.zero_grad(set_to_none=True)
         logits = model(x)
-        loss = loss_fn(logits, target)
+        loss = _inputs.check_loss(loss_fn(logits, target))
         loss.backward()
         seen["logits"], seen["loss"] = logits, loss
         return loss
@@ -234,10 +290,10 @@ def _step(model, optimizer, loss_fn, x, target) -> tuple[float, int]:
 def _diverged(loss: float, step: int, optimizer, bar) -> None:
     """Perte non finie au pas ``step`` : la barre se ferme, une ligne en français."""
     bar.close()
-    rates = sorted({group["lr"] for group in optimizer.param_groups if "lr" in group})
-    rate = f" (lr = {rates[0]:g})" if len(rates) == 1 else ""
-    print(f"⚠ Perte non finie ({loss}) au mini-lot {step} : apprentissage "
-          f"arrêté. Le pas est sans doute trop grand{rate} : essayez-en un plus petit.")
+    rates = {group["lr"] for group in optimizer.param_groups if "lr" in group}
+    rate = f" (lr = {min(rates):g})" if len(rates) == 1 else ""
+    print(f"⚠ Perte non finie ({loss}) au mini-lot {step} : apprentissage arrêté. Le pas est "
+          f"sans doute trop grand{rate} : essayez-en un plus petit.")
 
 
 def _record(history: History, model, eval_data, position, train_loss, train_acc,
@@ -247,73 +303,10 @@ def _record(history: History, model, eval_data, position, train_loss, train_acc,
     history.train_acc.append(train_acc)
     history.elapsed.append(elapsed)
     if eval_data is not None:
-        eval_loss, eval_acc = evaluate(model, eval_data)
+        eval_loss, eval_acc = _evaluate(model, eval_data, 2000)
         history.eval_loss.append(eval_loss)
         history.eval_acc.append(eval_acc)
     model.train()
-
-
-def _check_dataset(name: str, data) -> None:
-    if not isinstance(data, Dataset):
-        raise TypeError(f"{name} doit être un Dataset (par ex. load_mnist().train) "
-                        f"(reçu : {type(data).__name__})")
-    if len(data) == 0:
-        raise ValueError(f"{name} est vide : il faut au moins un exemple")
-
-
-@torch.no_grad()
-def _check_compatible(model, optimizer, data, eval_data, batch_size) -> None:
-    """Avant le premier mini-lot : l'optimiseur porte sur ce modèle, le modèle accepte les
-    entrées (type, nombre de caractéristiques), les étiquettes existent parmi ses sorties, et
-    la normalisation par lots n'aura pas de mini-lot d'un seul exemple."""
-    owned = {id(p) for p in model.parameters()}
-    if not any(id(p) in owned for group in optimizer.param_groups for p in group["params"]):
-        raise ValueError("l'optimiseur ne porte sur aucun paramètre de ce modèle : "
-                         "construisez-le sur model.parameters()")
-    for name, dataset in (("data", data), ("eval_data", eval_data)):
-        if dataset is not None:
-            _check_outputs(model, name, dataset)
-    norms = any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules())
-    if norms and len(data) % batch_size == 1:
-        raise ValueError(f"le dernier mini-lot n'aurait qu'un exemple ({len(data)} exemples, "
-                         f"lots de {batch_size}) : la normalisation par lots ne peut pas le "
-                         "normaliser ; choisissez une autre taille de lot")
-
-
-def _check_outputs(model: nn.Module, name: str, data: Dataset) -> None:
-    """Une passe avant sur deux exemples, en mode évaluation (rien n'est modifié)."""
-    weights = next((p for p in model.parameters() if p.is_floating_point()), None)
-    if weights is not None and weights.dtype != data.x.dtype:
-        raise TypeError(f"les entrées de {name} sont en {data.x.dtype} mais le modèle en "
-                        f"{weights.dtype} : convertissez l'un des deux (x.float() ou "
-                        "model.double())")
-    was_training = model.training
-    model.eval()
-    try:
-        out = model(data.x[:2])
-    except RuntimeError as exc:
-        detail = str(exc).splitlines()[0][:120]
-        raise ValueError(f"le modèle refuse les entrées de {name}, de forme "
-                         f"{tuple(data.x.shape[1:])} : vérifiez la taille de la première "
-                         f"couche (PyTorch : {detail})") from None
-    finally:
-        model.train(was_training)
-    top = int(data.y.max())
-    if isinstance(out, torch.Tensor) and out.dim() == 2 and top >= out.shape[1]:
-        raise ValueError(f"étiquette {top} dans {name}, mais le modèle n'a que {out.shape[1]} "
-                         f"sorties (classes 0 à {out.shape[1] - 1})")
-
-
-def _check_hooks(hooks) -> dict[str, list]:
-    """Les crochets rangés par méthode ; erreur pour un objet qui n'en a aucune."""
-    if not isinstance(hooks, list | tuple):
-        raise TypeError(f"hooks doit être une liste de crochets (reçu : {type(hooks).__name__})")
-    for hook in hooks:
-        if not any(callable(getattr(hook, name, None)) for name in HOOK_METHODS):
-            raise TypeError(f"{hook!r} n'est pas un crochet : il lui faut au moins une méthode "
-                            f"parmi {', '.join(HOOK_METHODS)}")
-    return {name: [h for h in hooks if callable(getattr(h, name, None))]
-            for name in HOOK_METHODS}
 
 
 def _show_progress() -> bool:

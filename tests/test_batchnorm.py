@@ -147,7 +147,7 @@ def test_batch_of_one_in_training_is_refused_in_french_but_works_in_eval():
     ours, ref = _pair()
     with pytest.raises(ValueError) as err:
         ours(_batch(1))
-    assert str(err.value) == ("il faut plus d'une valeur par caractéristique en mode "
+    assert str(err.value) == ("x doit avoir plus d'une valeur par caractéristique en mode "
                               "apprentissage (reçu : une entrée de forme (1, 5))")
     assert int(ours.num_batches_tracked) == 0
     ours.eval()

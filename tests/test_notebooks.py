@@ -52,9 +52,10 @@ def test_chapter_shape(path):
 @pytest.mark.parametrize("path", COMPLETE, ids=lambda p: p.stem)
 def test_every_checker_call_prints_success(path):
     notebook = nbformat.read(path, as_version=4)
-    calls = [c for c in notebook.cells if c.cell_type == "code" and "\ncheck_" in "\n" + c.source
-             and "### DÉBUT SOLUTION" in c.source]
+    calls = [c for c in notebook.cells if c.cell_type == "code" and "### DÉBUT SOLUTION" in c.source
+             and re.search(r"^(\w+ = )?check_", c.source, re.M)]
     assert len(calls) >= 3
-    for cell in calls:
-        printed = "".join(_text(o) for o in cell.outputs)
-        assert printed.startswith("✅ Exercice"), printed
+    for cell in calls:  # le verdict : texte brut et ligne colorée « Réussi »
+        (verdict,) = [o for o in cell.outputs if o.output_type == "display_data"]
+        assert verdict.data["text/plain"].startswith("✅ Exercice"), verdict.data
+        assert ">Réussi</strong>" in verdict.data["text/html"]

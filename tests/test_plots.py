@@ -52,6 +52,14 @@ def test_plot_losses_smooths_with_a_moving_average():
         plot_losses({"a": [1.0]}, smooth=0)
 
 
+def test_a_curve_shorter_than_the_window_is_drawn_raw_at_its_mini_batches():
+    """Un apprentissage arrêté au 3e mini-lot (perte non finie) reste visible."""
+    fig = plot_losses({"long": [1.0] * 10, "arrêté": [1.0, 50.0, float("inf")]}, smooth=5)
+    short = fig.axes[0].lines[1]
+    assert list(short.get_xdata()) == [1, 2, 3] and list(short.get_ydata())[:2] == [1.0, 50.0]
+    assert list(fig.axes[0].lines[0].get_xdata()) == [5, 6, 7, 8, 9, 10]
+
+
 def test_plot_curves_checks_lengths_and_labels():
     fig = plot_curves({"SGD": [1, 2], "adam": [3, 4]}, x=[0, 1], xlabel="époque",
                       ylabel="perte", title="t")

@@ -21,7 +21,7 @@ def test_setup_seeds_everything_and_threads():
 @pytest.mark.parametrize(("kwargs", "error", "message"), [
     ({"seed": -1}, ValueError, "seed doit être un entier entre 0 et 4294967295"),
     ({"seed": 1.5}, TypeError, "seed doit être un entier"),
-    ({"threads": 0}, ValueError, "threads doit être un entier ≥ 1"),
+    ({"threads": 0}, ValueError, "threads doit être un entier entre 1 et 256"),
 ])
 def test_setup_rejects_bad_arguments(kwargs, error, message):
     with pytest.raises(error, match=message):

@@ -282,3 +282,27 @@ def test_a_finite_loss_never_stops_training(blobs, capsys):
     model = mlp([784, 16, 3], activation="relu", seed=0)
     history = train(model, blobs.train, _sgd(model), epochs=2, batch_size=30)
     assert len(history.batch_loss) == 40 and "arrêté" not in capsys.readouterr().out
+
+
+def test_course_shrink_cuts_data_epochs_and_evaluations(blobs, monkeypatch):
+    monkeypatch.setattr(training._inputs, "SHRINK_TRAIN", 301)
+    monkeypatch.setattr(training._inputs, "SHRINK_EVAL", 50)
+    model = mlp([784, 8, 3], activation="relu", seed=0)
+    full = train(model, blobs.train, _sgd(model), epochs=3, batch_size=100, eval_data=blobs.test,
+                 evals_per_epoch=6)
+    assert len(full.batch_loss) == 18 and len(full.epoch) == 18
+    monkeypatch.setenv("COURSE_SHRINK", "1")
+    seen = []
+
+    class Sizes:
+        def on_batch(self, x, y, generator):
+            seen.append(len(x))
+            return x, y
+
+    model = mlp([784, 8, 3], activation="relu", seed=0)
+    short = train(model, blobs.train, _sgd(model), epochs=3, batch_size=100,
+                  eval_data=blobs.test, evals_per_epoch=6, hooks=[Sizes()])
+    # 301 % 100 == 1 : un exemple de moins, jamais de dernier lot d'un seul exemple.
+    assert seen == [100, 100, 100] and short.epoch == pytest.approx([1 / 3, 2 / 3, 1.0], abs=1e-6)
+    loss, acc = evaluate(model, Dataset(blobs.test.x[:50], blobs.test.y[:50], "test"))
+    assert short.eval_acc[-1] == acc and short.eval_loss[-1] == pytest.approx(loss)

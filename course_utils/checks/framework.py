@@ -13,6 +13,7 @@ import dataclasses
 import inspect
 import io
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +21,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from course_utils.checks import sandbox
+from course_utils.checks import sandbox, verdict
 from course_utils.checks.messages import (
     dtype_hint,
     format_number,
@@ -39,6 +40,7 @@ KINDS = ("ok", "not_implemented", "exception", "timeout", "type", "shape", "dtyp
          "not_finite", "values", "custom")
 
 Hint = tuple[Callable[..., Any], str]
+_CASE = re.compile("(.*) sur le cas «\u00a0(.*)\u00a0»\\.", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -127,13 +129,13 @@ class Checker:
         return f"Checker(exercise={self.exercise!r}, title={self.title!r})"
 
     def __call__(self, student_fn: Any) -> None:
-        """Vérifie ``student_fn`` et affiche le diagnostic (une ligne en cas de succès)."""
-        try:
-            report = self.evaluate(student_fn)
-        except KeyboardInterrupt:  # Ctrl-C : une ligne en français, pas de trace
-            print(f"⏹ Exercice {self.exercise} ({self.title}) : vérification interrompue.")
-            return
-        print(report.message)
+        """Vérifie ``student_fn`` et affiche le verdict (indices gradués : :mod:`.verdict`)."""
+        verdict.judge(self, student_fn)
+
+    def or_reference(self, student_fn: Any) -> Callable[..., Any]:
+        """Comme ``check(f)``, puis renvoie la fonction qu'utilisera la suite du notebook :
+        ``f`` si elle est juste, sinon la référence (le verdict le dit)."""
+        return verdict.judge(self, student_fn, fallback=True)
 
     def evaluate(self, student_fn: Any) -> Report:
         """Vérifie ``student_fn`` et renvoie le :class:`Report` (sans rien afficher).
@@ -184,6 +186,9 @@ class Checker:
         return Report(self.exercise, self.title, "ok", head)
 
     def _fail(self, kind: str, headline: str, details: Sequence[str] = ()) -> Report:
+        case = _CASE.fullmatch(headline)  # le cas sur sa ligne : une première ligne courte
+        if case:
+            headline, details = f"{case[1]}.", [f"cas « {case[2]} »", *details]
         lines = [f"❌ Exercice {self.exercise} ({self.title}) : {headline}"]
         lines += [f"   {d}" for d in details]
         return Report(self.exercise, self.title, kind, "\n".join(lines))
@@ -195,7 +200,7 @@ class Checker:
             return Report(self.exercise, self.title, "not_implemented", msg)
         if isinstance(exc, sandbox.TimeLimitExceeded):
             msg = (f"⏱ Exercice {self.exercise} ({self.title}) : votre fonction n'a pas terminé "
-                   f"en {exc.seconds:g} s sur le cas « {label} » : une boucle infinie ?\n"
+                   f"en {exc.seconds:g} s : une boucle infinie ?\n   cas « {label} »\n"
                    "   Indice : vérifiez la condition d'arrêt de chaque boucle while.")
             return Report(self.exercise, self.title, "timeout", msg)
         text = scrub(str(exc))

@@ -2,7 +2,6 @@
 
 from collections.abc import Sequence
 
-import matplotlib.pyplot as plt
 import torch
 
 from course_utils import _validate
@@ -21,6 +20,8 @@ def plot_activation_gallery(keys: Sequence[str] = tuple(ACTIVATIONS), *, low: fl
     des abscisses. La légende donne max f′, le facteur maximal par lequel une couche peut
     multiplier le gradient qui la traverse (``lab.activations.PROPERTIES``).
     """
+    import matplotlib.pyplot as plt
+
     keys = list(keys)
     if not keys:
         raise ValueError("keys ne doit pas être vide")

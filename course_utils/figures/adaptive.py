@@ -1,26 +1,26 @@
 """Figures et widget du pas adaptatif (chapitre 5) : pas effectifs d'AdaGrad et de RMSProp,
 correction du biais d'Adam, et les six méthodes sur les surfaces 2D."""
 
-import matplotlib.pyplot as plt
-
 from course_utils.figures.optim import descent_view, hyper_slider
 from course_utils.plots import plot_xy
 from course_utils.runs import OPTIMIZERS
 from course_utils.widgets import Interactive, log_slider
 
 
-def plot_effective_steps(record_at: list[int], quantiles: dict[str, list[list[float]]]):
+def plot_effective_steps(quantiles: dict[str, dict[int, list[float]]]):
     """Médiane et quantile à 90 % du pas effectif, pas après pas (échelles log).
 
-    quantiles : ``{nom affiché : quantiles}``, chacun tel que le renvoie
-    ``lab.adaptive.effective_steps`` (10 %, 50 %, 90 % à chaque pas de ``record_at``).
+    quantiles : ``{nom affiché : {pas : quantiles}}``, chacun tel que le renvoie
+    ``lab.adaptive.effective_steps`` (10 %, 50 %, 90 % après chaque pas relevé).
     """
-    if not isinstance(quantiles, dict) or not quantiles:
-        raise ValueError("quantiles doit être un dictionnaire non vide {nom : quantiles}")
+    if not isinstance(quantiles, dict) or not quantiles or not all(
+            isinstance(rows, dict) and rows for rows in quantiles.values()):
+        raise ValueError("quantiles doit être un dictionnaire non vide {nom : {pas : "
+                         "quantiles}} (reçu : " + f"{quantiles!r:.60})")
     curves = {}
     for level, column in (("médiane", 1), ("90 %", 2)):
         for name, rows in quantiles.items():
-            curves[f"{name} ({level})"] = (record_at, [row[column] for row in rows])
+            curves[f"{name} ({level})"] = (list(rows), [row[column] for row in rows.values()])
     return plot_xy(curves, xlabel="pas n°", ylabel="pas effectif", logx=True, logy=True,
                    title="Pas effectif des poids de la première couche")
 
@@ -30,6 +30,8 @@ def plot_adam_bias(trace: dict[str, list[float]], *, lr: float = 0.001,
     """Deux panneaux : les moments d'Adam avec et sans correction du biais, puis la taille des
     pas |Δθ| (abscisses log). trace : le dictionnaire de ``lab.adaptive.adam_bias_trace``,
     calculé avec ``lr`` et ``betas`` (rappelés dans les titres)."""
+    import matplotlib.pyplot as plt
+
     moments, sizes = ["s", "ŝ", "√r", "√r̂"], ["pas avec correction", "pas sans correction"]
     if not isinstance(trace, dict) or not set(moments + sizes) <= set(trace):
         raise ValueError("trace doit être le dictionnaire de lab.adaptive.adam_bias_trace")

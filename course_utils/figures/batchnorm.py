@@ -8,7 +8,6 @@ colorés de la même façon dans toutes les figures.
 from collections.abc import Sequence
 from types import MappingProxyType
 
-import matplotlib.pyplot as plt
 import torch
 
 from course_utils.activations import ACTIVATIONS
@@ -37,6 +36,8 @@ def _decimal(value: float) -> str:
 def plot_running_statistics(trace: dict, *, title: str | None = None):
     """Statistiques courantes μ̂, σ̂² d'une couche BN et vraies statistiques, pas à pas
     (une trace de ``lab.batchnorm.train_with_trace``)."""
+    import matplotlib.pyplot as plt
+
     if not isinstance(trace, dict) or not trace.get("true_mean"):
         raise ValueError("trace doit être une trace non vide de lab.batchnorm.train_with_trace")
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
@@ -55,6 +56,8 @@ def plot_running_statistics(trace: dict, *, title: str | None = None):
 def plot_smoothness(profiles: Sequence[dict], *, title: str | None = None):
     """Variation de la perte et du gradient le long de g, pour chaque profil de
     ``lab.batchnorm.smoothness_profile`` (nommé par son placement de la BN)."""
+    import matplotlib.pyplot as plt
+
     if not isinstance(profiles, Sequence) or not profiles:
         raise ValueError("profiles doit être une liste non vide de profils "
                          "(lab.batchnorm.smoothness_profile)")
@@ -79,6 +82,8 @@ def _check_runs(runs) -> None:
 def plot_placements(runs: Runs, *, title: str | None = None):
     """Exactitude d'évaluation au fil de l'apprentissage, une case par activation et une
     courbe par placement de la BN (un run par couple placement × activation)."""
+    import matplotlib.pyplot as plt
+
     _check_runs(runs)
     activations = runs.values("activation")
     fig, axes = plt.subplots(1, len(activations), figsize=(5 * len(activations), 3.6),
@@ -99,6 +104,8 @@ def plot_placement(run: Run, reference: Run | None = None, *, smooth: int = 20,
     """Perte par mini-lot (moyenne glissante sur ``smooth``) et exactitude d'évaluation d'un
     run, et en gris la référence sans BN (``None`` : aucune). Une perte qui diverge (nan ou
     inf) est signalée dans la légende."""
+    import matplotlib.pyplot as plt
+
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.6))
     curves = [(run, BATCH_NORM_PLACEMENTS[run.config.batch_norm], "-")]
     if reference is not None:

@@ -3,7 +3,6 @@
 import dataclasses
 import math
 
-import matplotlib.pyplot as plt
 import torch
 
 from course_utils import _validate
@@ -24,6 +23,8 @@ def plot_layer_histograms(rows: dict, *, layers: list[int], xlabel: str, title: 
     rows : ``{nom de la ligne : liste de tenseurs, un par couche}`` ; layers : numéros des
     couches à montrer (à partir de 1). ``logx`` : histogramme de log10 |valeur|.
     """
+    import matplotlib.pyplot as plt
+
     if not rows or not layers:
         raise ValueError("rows et layers ne doivent pas être vides")
     bins = _validate.integer("bins", bins, low=1)

@@ -9,21 +9,31 @@ partagée avec le pas adaptatif (chapitre 5, :mod:`course_utils.figures.adaptive
   plusieurs tailles de mini-lots.
 """
 
-import math
+from __future__ import annotations
 
-import ipywidgets as widgets
-import matplotlib.pyplot as plt
+import functools
+import math
+from typing import TYPE_CHECKING
+
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator
 
 from course_utils import _validate
 from course_utils.lab.optim import trajectory
 from course_utils.lab.surfaces import SURFACES, Surface
 from course_utils.plots import COLORS, plot_xy
 from course_utils.runs import OPTIMIZERS
-from course_utils.widgets import Interactive, choice, log_slider, options_slider
+from course_utils.widgets import (
+    Backdrop,
+    Interactive,
+    agg_figure,
+    choice,
+    log_slider,
+    options_slider,
+    touches,
+)
+
+if TYPE_CHECKING:
+    import ipywidgets as widgets
 
 _SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -54,17 +64,23 @@ class DescentFigure:
 
     La figure (``.figure``) est construite une fois puis mise à jour sur place par ``show`` :
     un widget la retrace ainsi bien plus vite qu'en recréant axes et graduations. Les lignes
-    de niveau ne sont recalculées que lorsque la surface change.
+    de niveau ne sont recalculées que lorsque la surface change, et ``png`` ne redessine
+    que ce qui change d'un tracé à l'autre.
 
     pyplot=False : figure tenue hors de pyplot (jamais affichée d'office en fin de cellule),
     avec son propre canevas Agg, que l'on peut fermer et retracer sans le recréer (widgets).
     """
 
     def __init__(self, *, pyplot: bool = True):
+        from matplotlib.ticker import MaxNLocator
+
         size = (9, 3.4)  # pouces ; peu de textes (le plus coûteux à chaque rendu)
-        self.figure = plt.figure(figsize=size) if pyplot else Figure(figsize=size)
-        if not pyplot:
-            FigureCanvasAgg(self.figure)  # s'attache à la figure : savefig le réutilise
+        if pyplot:
+            import matplotlib.pyplot as plt
+
+            self.figure = plt.figure(figsize=size)
+        else:
+            self.figure = agg_figure(size)
         self.ax_map, self.ax_loss = self.figure.subplots(1, 2,
                                                          gridspec_kw={"width_ratios": [1.5, 1]})
         self.figure.subplots_adjust(left=0.05, right=0.98, bottom=0.14, top=0.84, wspace=0.2)
@@ -76,23 +92,31 @@ class DescentFigure:
                            self.ax_loss.plot([], [], color="0.45", ls="--", lw=1)[0]))
         self.star = self.ax_map.plot([], [], "*", color="black", ms=11, zorder=4,
                                      label="minimum")[0]
+        self.title = self.figure.suptitle("")
         for axis in (self.ax_map.xaxis, self.ax_map.yaxis, self.ax_loss.xaxis):
             axis.set_major_locator(MaxNLocator(5, integer=axis is self.ax_loss.xaxis))
         self.ax_loss.set_xlabel("itération")
         self.ax_map.grid(False)  # les lignes de niveau suffisent ; un quadrillage coûte au rendu
-        self.surface, self.contours = None, None
+        self.surface, self.contours = None, {}  # surface → ses lignes de niveau
+        self.backdrop = Backdrop(self.figure)  # les fonds gardés par png
+        self._legend_key, self._legend_boxes = None, {}
 
     def _set_surface(self, surface: Surface, grid) -> None:
-        X, Y, Z = surface.grid() if grid is None else grid
+        from matplotlib.ticker import FuncFormatter, LogLocator
+
         self.f_star = None if surface.minimum is None else surface.f_min()
-        gap = Z - (Z.min() if self.f_star is None else self.f_star)  # ≥ 0 : niveaux en log
-        top = float(gap.max())
-        if self.contours is not None:
-            self.contours.remove()
-        self.contours = self.ax_map.contour(X, Y, gap, levels=np.geomspace(top * 1e-5, top, 16),
-                                            colors="0.75", linewidths=0.7)
+        if surface not in self.contours:  # gardées, masquées quand la surface change
+            X, Y, Z = surface.grid() if grid is None else grid
+            gap = Z - (Z.min() if self.f_star is None else self.f_star)  # ≥ 0 : niveaux en log
+            top = float(gap.max())
+            self.contours[surface] = self.ax_map.contour(
+                X, Y, gap, levels=np.geomspace(top * 1e-5, top, 16), colors="0.75",
+                linewidths=0.7)
+        for shown, contours in self.contours.items():
+            contours.set_visible(shown == surface)
         self.ax_map.set(xlim=surface.xlim, ylim=surface.ylim, title=surface.name)
         self.ax_map.set_aspect("equal", adjustable="box")
+        self.ax_map.apply_aspect()  # position définitive du panneau, avant tout tracé
         x, y = ([], []) if surface.minimum is None else ([v] for v in surface.minimum)
         self.star.set_data(x, y)
         ylabel = "f(θ)" if self.f_star is None else "f(θ) − f*"
@@ -114,7 +138,8 @@ class DescentFigure:
              reference_label: str = "", grid: tuple | None = None, title: str | None = None):
         """Trace ``points`` (n, 2) et, en pointillés gris, ``reference`` (m, 2) facultative.
 
-        grid : (X, Y, Z) de ``surface.grid()``, à précalculer pour retracer vite.
+        grid : (X, Y, Z) de ``surface.grid()``, à précalculer pour retracer vite ; les
+        lignes de niveau d'une surface sont calculées à son premier tracé, puis gardées.
         À droite, f − f* en échelle log (au moins 10⁻²⁰ et l'arrondi sur f*) ; sans minimum
         connu, f en échelle linéaire. Renvoie la figure.
         """
@@ -136,15 +161,45 @@ class DescentFigure:
                 on_loss.set_data(np.arange(len(path)), _loss(surface, path, self.f_star))
         for line in self.paths[0]:
             line.set_color(color)
-        shown = [line for line, _ in self.paths if line.get_visible()]
-        if surface.minimum is not None:
-            shown.append(self.star)
-        self.ax_map.legend(handles=shown, loc="upper left", fontsize=8, frameon=False,
-                           handlelength=1.5, borderpad=0.2, labelspacing=0.2)
+        legend_key = (label, color, reference is not None, reference_label,
+                      surface.minimum is not None)
+        if legend_key != self._legend_key:  # une légende neuve seulement si elle change
+            shown = [line for line, _ in self.paths if line.get_visible()]
+            if surface.minimum is not None:
+                shown.append(self.star)
+            self.ax_map.legend(handles=shown, loc="upper left", fontsize=8, frameon=False,
+                               handlelength=1.5, borderpad=0.2, labelspacing=0.2)
+            self._legend_key = legend_key
         self.ax_loss.relim(visible_only=True)
         self.ax_loss.autoscale_view()
-        self.figure.suptitle(title or "")
+        self.title.set_text(title or "")
         return self.figure
+
+    def png(self) -> bytes:
+        """Image PNG de la figure (les pixels de ``savefig``), vite retracée.
+
+        Gardés d'un tracé à l'autre : le fond (lignes de niveau, axes et titre de gauche),
+        tracé une fois par surface, puis ce fond avec les abscisses de droite et la légende,
+        selon le nombre d'itérations et la légende. Seuls les trajectoires, le minimum, les
+        ordonnées de droite et le titre sont redessinés, dans l'ordre où matplotlib les
+        dessine ; une trajectoire qui passe sous la légende la fait redessiner par-dessus.
+        """
+        if self.surface is None:
+            raise ValueError("rien à tracer : appelez d'abord show")
+        legend = self.ax_map.get_legend()
+        renderer = self.figure.canvas.get_renderer()
+        box_key = (self.surface, self._legend_key, self.figure.dpi)
+        if box_key not in self._legend_boxes:
+            self._legend_boxes[box_key] = legend.get_window_extent(renderer)
+        covered = touches([*(on_map for on_map, _ in self.paths), self.star],
+                          self._legend_boxes[box_key])
+        layer = [self.ax_loss.xaxis, *([] if covered else [legend])]
+        foreground = [*(on_map for on_map, _ in self.paths), self.star,
+                      *([legend] if covered else []), self.ax_loss.yaxis,
+                      *(on_loss for _, on_loss in self.paths),
+                      *self.ax_loss.spines.values(), self.title]
+        key = (self.ax_loss.get_xlim(), None if covered else self._legend_key)
+        return self.backdrop.png(foreground, key=self.surface, layers=[(key, layer)])
 
 
 def plot_descent(surface: Surface, points: np.ndarray, *, label: str, color: str = "tab:orange",
@@ -166,6 +221,8 @@ _HYPERPARAMETER = {"momentum": "momentum", "rho": "rho", "beta1": "betas", "beta
 def hyper_slider(description: str, *, value: float, low: float, high: float,
                  step: float = 0.01) -> widgets.FloatSlider:
     """Curseur linéaire d'un hyper-paramètre (momentum α, ρ, ρ₁, ρ₂)."""
+    import ipywidgets as widgets
+
     return widgets.FloatSlider(value=value, min=low, max=high, step=step, readout_format=".3g",
                                description=description, continuous_update=False,
                                style={"description_width": "initial"})
@@ -198,29 +255,34 @@ def descent_view(optimizers: tuple[str, ...], *, value: str, lr_label: str, lr: 
     grids = {}  # clé de surface → (X, Y, Z)
     canvas = DescentFigure(pyplot=False)  # une seule figure, mise à jour à chaque tracé
 
+    # Trajectoires gardées par réglage : la référence ne bouge pas avec le momentum, et
+    # revenir à un réglage déjà vu ne recalcule rien.
+    @functools.lru_cache(maxsize=64)
+    def descend(surface, optimizer, steps, lr, **hyperparameters):
+        return trajectory(SURFACES[surface], optimizer, steps=steps, lr=lr, **hyperparameters)
+
     def draw(surface, optimizer, lr, steps, momentum=0.9, rho=0.9, beta1=0.9, beta2=0.999,
              eps=None):
         chosen, label = SURFACES[surface], OPTIMIZERS[optimizer].label
         if surface not in grids:
             grids[surface] = chosen.grid()
-        points = trajectory(chosen, optimizer, steps=steps, lr=lr, momentum=momentum, rho=rho,
-                            betas=(beta1, beta2), eps=eps)
         values = {"lr": lr, "momentum": momentum, "rho": rho, "betas": (beta1, beta2),
                   "eps": eps}
         used = ("lr", *OPTIMIZERS[optimizer].hyperparameters)
+        points = descend(surface, optimizer, steps, **{name: values[name] for name in used})
         title = f"{label} : " + ", ".join(_describe(name, values[name]) for name in used
                                          if values[name] is not None)
         if len(points) < steps + 1:
             title += f" — divergence à l'itération {len(points)}"
-        gd = (trajectory(chosen, "sgd", steps=steps, lr=lr)
-              if reference and optimizer != "sgd" else None)
+        gd = descend(surface, "sgd", steps, lr=lr) if reference and optimizer != "sgd" else None
         return canvas.show(chosen, points, label=label, reference=gd,
                            reference_label=f"{OPTIMIZERS['sgd'].label} (même pas)",
                            color=COLORS[optimizer], grid=grids[surface], title=title)
 
     controls["optimizer"].observe(lambda _change: _gray_out(controls), names="value")
     _gray_out(controls)
-    view = Interactive(draw, controls)
+    view = Interactive(draw, controls, render=lambda _figure: canvas.png())
+    view.descent = canvas  # la DescentFigure du widget (fonds gardés : .backdrop)
     view.widget.children[0].layout.flex_flow = "row wrap"  # plusieurs lignes de contrôles
     return view
 
@@ -270,6 +332,8 @@ def plot_batch_sizes(runs, *, train_size: int):
     if not runs:
         raise ValueError("runs ne doit pas être vide")
     name = runs[0].history.eval_name or "évaluation"
+    import matplotlib.pyplot as plt
+
     fig, (ax_seen, ax_time) = plt.subplots(1, 2, figsize=(11, 3.8))
     seen = {f"lot de {r.config.batch_size}": ([train_size * e for e in r.history.epoch],
                                               r.history.eval_loss) for r in runs}

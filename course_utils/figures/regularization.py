@@ -5,7 +5,6 @@ Les widgets relisent les résultats enregistrés de :mod:`course_utils.lab.regul
 (rien n'est réappris : chaque changement ne fait que retracer).
 """
 
-import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
 
@@ -37,6 +36,8 @@ def plot_mixing_examples(x: torch.Tensor, y: torch.Tensor, *, n: int = 6, alpha:
     images, chacune titrée par sa cible douce (« 7 : 0,6 / 1 : 0,4 »). alpha : λ ~ Beta(α, α)
     de Mixup et CutMix (1 : λ uniforme, mélanges bien visibles ; le chapitre apprend avec
     0,2 pour Mixup). Tirages sous la graine ``seed``."""
+    import matplotlib.pyplot as plt
+
     _validate.shape("x", x, (None, SIDE * SIDE))
     n = _validate.integer("n", n, low=1, high=len(x))
     x, y, generator = x[:n], y[:n], torch.Generator().manual_seed(seed)
@@ -71,6 +72,8 @@ def plot_penalty(sweep: dict, kind: str, alpha: float):
     de la première couche (échelle log, en gris sans pénalisation) ; à droite, les
     exactitudes d'apprentissage et de test selon α pour ``kind`` (pointillés : sans
     pénalisation)."""
+    import matplotlib.pyplot as plt
+
     runs, name = sweep["runs"], kind.upper()
     chosen, reference = find(runs, penalty=kind, penalty_alpha=alpha), find(runs, penalty=None)
     fig, (ax_hist, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.6))
@@ -99,6 +102,8 @@ def plot_penalty(sweep: dict, kind: str, alpha: float):
 def plot_dropout(results: dict, p: float):
     """Résultats de ``dropout_runs`` pour le dropout p : pertes d'apprentissage et de test (à
     gauche), exactitude de test (à droite) au fil des époques ; en gris, sans dropout."""
+    import matplotlib.pyplot as plt
+
     chosen = find(results["runs"], dropout=p)
     shown = [chosen] + ([find(results["runs"], dropout=0.0)]
                         if p != 0 and 0 in results["rates"] else [])

@@ -35,6 +35,13 @@ class Properties:
     cost: str
     max_grad: float
 
+    def __post_init__(self) -> None:
+        for name in ("value_range", "saturates", "cost"):
+            if not isinstance(getattr(self, name), str):
+                raise TypeError(f"{name} doit être un texte (reçu : {getattr(self, name)!r})")
+        _validate.boolean("zero_centred", self.zero_centred)
+        _validate.positive("max_grad", self.max_grad)
+
 
 _LEFT, _BOTH, _NO, _EXP = "à gauche", "des deux côtés", "non", "exponentielle"
 _EXP_LEFT = "exponentielle (si x ≤ 0)"
@@ -57,10 +64,13 @@ PROPERTIES: Mapping[str, Properties] = MappingProxyType({
 def dead_units(h: torch.Tensor) -> torch.Tensor:
     """Unités mortes d'une couche : celles dont la sortie n'est jamais > 0 sur le lot.
 
-    h : (N, H), sorties de la couche (après ReLU) pour N exemples. Renvoie un masque
-    booléen (H,) : True pour l'unité j si h[n, j] ≤ 0 pour tous les n.
+    h : (N, H) flottant, N ≥ 1, sorties de la couche (après ReLU) pour N exemples. Renvoie
+    un masque booléen (H,) : True pour l'unité j si h[n, j] ≤ 0 pour tous les n (une sortie
+    nan n'est pas ≤ 0 : l'unité ne compte pas comme morte).
     """
-    _validate.tensor("h", h, ndim=2)
+    if len(_validate.tensor("h", h, floating=True, ndim=2)) == 0:
+        raise ValueError("h doit contenir au moins un exemple (reçu : forme "
+                         f"{tuple(h.shape)}) : sans exemple, aucune unité n'est jugée")
     return (h <= 0).all(dim=0)
 
 

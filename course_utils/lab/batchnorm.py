@@ -65,9 +65,12 @@ def batch_stat_noise(data: Dataset, *, batch_sizes=(2, 4, 8, 16, 32, 64, 128, 25
     taille ; ``mean_theory`` : σ/√B moyen) et ``feature_std``, ``feature_var`` (σ, σ² moyens).
     """
     _validate.integer("n_batches", n_batches, low=2)
-    for b in batch_sizes:
-        _validate.integer("chaque taille de lot", b, low=2, high=len(data))
-    z = mlp([784, 120, 80, 10], seed=seed)[0](data.x)  # (N, 120)
+    _validate.integer("seed", seed, low=0)
+    for b in _validate.positives("batch_sizes", batch_sizes, integer_low=2):
+        _validate.integer("chaque taille de lot de batch_sizes", b, low=2,
+                          high=len(_validate.instance("data", data, Dataset, "un Dataset")))
+    first = mlp([784, 120, 80, 10], seed=seed)[0]
+    z = first(_validate.model_input("data.x", data.x, nn.Sequential(first)))  # (N, 120)
     std = z.std(dim=0, unbiased=False)  # (120,)
     generator = torch.Generator().manual_seed(seed)
     result = {"batch_size": list(batch_sizes), "mean_noise": [], "var_noise": [],
@@ -97,6 +100,10 @@ class RunningStatsTrace:
     """
 
     def __init__(self, model: nn.Sequential, norm: nn.BatchNorm1d, x: torch.Tensor) -> None:
+        _validate.model_input("x", x, _validate.instance("model", model, nn.Sequential,
+                                                         "un nn.Sequential (models.mlp)"))
+        if not any(module is norm for module in model):
+            raise ValueError("norm doit être l'une des couches de model (une BatchNorm1d)")
         self.model, self.norm, self.x = model, norm, x
         self.trace = {key: [] for key in _TRACE}
 
@@ -142,7 +149,7 @@ def train_with_trace(config: RunConfig, data: Dataset, *, momentum: float | None
         raise TypeError(f"config doit être un RunConfig (reçu : {type(config).__name__})")
     if momentum is not None:
         _validate.probability("momentum", momentum)
-    if len(data) % config.batch_size == 1:
+    if len(_validate.instance("data", data, Dataset, "un Dataset")) % config.batch_size == 1:
         raise ValueError("un mini-lot d'une seule image : BN ne peut pas le normaliser "
                          f"({len(data)} images, batch_size = {config.batch_size})")
     model = build_model(config)
@@ -165,6 +172,9 @@ def accuracies(model: nn.Module, data: MNIST, *, batch_size: int) -> dict:
     """Exactitudes : en mode apprentissage sur les images d'apprentissage (lots successifs
     de ``batch_size``, sur une copie : les statistiques courantes ne bougent pas), puis en
     mode évaluation sur ces mêmes images et sur le test."""
+    _validate.integer("batch_size", batch_size, low=1)
+    data = _validate.instance("data", data, MNIST, "un MNIST (load_mnist(…))")
+    _validate.model_input("data.train.x", data.train.x, model)
     trained = copy.deepcopy(model).train()
     batches = zip(data.train.x.split(batch_size), data.train.y.split(batch_size), strict=True)
     correct = sum((trained(xb).argmax(dim=1) == yb).sum().item() for xb, yb in batches)
@@ -186,6 +196,7 @@ def small_data_failure(data: MNIST, *, config: RunConfig = SMALL_DATA, more: int
     avec BN.
     """
     _validate.integer("more", more, low=2)
+    _validate.instance("data", data, MNIST, "un MNIST (load_mnist(…))")
     if not isinstance(config, RunConfig) or config.batch_norm is None:
         raise ValueError("config doit être un RunConfig avec normalisation par lots "
                          "(batch_norm ≠ None)")
@@ -218,6 +229,7 @@ def shifted(x: torch.Tensor, kind: str, *, seed: int = 0) -> torch.Tensor:
     """
     _validate.tensor("x", x, floating=True)
     _validate.choice("kind", kind, SHIFTS)
+    _validate.integer("seed", seed, low=0)
     p = denormalize(x)  # pixels dans [0, 1]
     if kind == "invert":
         p = 1 - p
@@ -236,6 +248,8 @@ def adabn_gain(model: nn.Module, target: Dataset, *, batch_size: int | None = 50
     étiquettes (``recompute_statistics_``, lots de ``batch_size``), sur une copie du modèle :
     celui de l'appelant n'est pas modifié.
     """
+    target = _validate.instance("target", target, Dataset, "un Dataset")
+    _validate.model_input("target.x", target.x, model)
     adapted = recompute_statistics_(copy.deepcopy(_validate.module("model", model)), target.x,
                                     batch_size=batch_size)
     return {"before": evaluate(model, target)[1], "after": evaluate(adapted, target)[1]}
@@ -244,6 +258,7 @@ def adabn_gain(model: nn.Module, target: Dataset, *, batch_size: int | None = 50
 def adabn_table(model: nn.Module, data: MNIST, *, batch_size: int | None = 500) -> dict:
     """``adabn_gain`` sur le test propre (``"clean"``, témoin) et sur chaque décalage de
     :data:`SHIFTS` (clés ``"invert"``, ``"brighten"``, ``"noise"``)."""
+    _validate.instance("data", data, MNIST, "un MNIST (load_mnist(…))")
     table = {"clean": adabn_gain(model, data.test, batch_size=batch_size)}
     for kind, name in SHIFTS.items():
         target = Dataset(shifted(data.test.x, kind), data.test.y, f"test, {name}")
@@ -254,7 +269,8 @@ def adabn_table(model: nn.Module, data: MNIST, *, batch_size: int | None = 500) 
 # 4. Régularité de la perte le long du gradient (Santurkar et al., 2018)
 def _loss_and_grad(model, xb, yb) -> tuple[float, torch.Tensor]:
     model.zero_grad(set_to_none=True)
-    loss = F.cross_entropy(model(xb), yb)
+    logits = model(_validate.model_input("x", xb, model))
+    loss = F.cross_entropy(logits, _validate.labels("y", yb, classes=logits.shape[1]))
     loss.backward()
     return loss.item(), torch.cat([p.grad.flatten() for p in model.parameters()])
 
@@ -266,6 +282,11 @@ class SmoothnessProbe:
     mesurer ne change rien à l'apprentissage. ``profile`` : une valeur par mesure."""
 
     def __init__(self, x, y, *, distances, every: int, steps: int) -> None:
+        _validate.tensor("x", x, floating=True, ndim=2)
+        _validate.labels("y", y, n=len(x))
+        distances = tuple(_validate.positives("distances", distances))
+        every, steps = _validate.integer("every", every, low=1), _validate.integer(
+            "steps", steps, low=1)
         self.x, self.y, self.distances, self.every, self.steps = x, y, distances, every, steps
         self.profile = {key: [] for key in ("step", "loss", "loss_range", "grad_change",
                                             "beta")}
@@ -308,10 +329,9 @@ def smoothness_profile(config: RunConfig, data: Dataset, *, steps: int = 300, ev
         raise TypeError(f"config doit être un RunConfig (reçu : {type(config).__name__})")
     _validate.integer("steps", steps, low=1)
     _validate.integer("every", every, low=1)
-    _validate.integer("probe_size", probe_size, low=2, high=len(data))
-    if not distances or any(not _validate.real("chaque distance", eta) > 0 for eta in distances):
-        raise ValueError(f"distances doit être une liste non vide de pas > 0 "
-                         f"(reçu : {distances!r})")
+    _validate.integer("probe_size", probe_size, low=2,
+                      high=len(_validate.instance("data", data, Dataset, "un Dataset")))
+    _validate.positives("distances", distances)
     model = build_model(config)
     chosen = torch.randperm(len(data), generator=torch.Generator().manual_seed(config.seed))
     chosen = chosen[:probe_size]

@@ -25,10 +25,15 @@ def layer_weight_grads(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> li
     """
     weights = [layer.weight for layer in linear_layers(model)]
     if not weights:
-        raise ValueError("le modèle ne contient aucune couche nn.Linear")
-    _validate.tensor("x", x, floating=True, ndim=2)
-    _validate.shape("y", y, (len(x),))
-    return list(torch.autograd.grad(F.cross_entropy(model(x), y), weights))
+        raise ValueError("model doit contenir une couche nn.Linear (reçu : aucune couche "
+                         "nn.Linear)")
+    _validate.model_input("x", _validate.tensor("x", x, floating=True, ndim=2), model)
+    _validate.shape("y", _validate.tensor("y", y, dtype=torch.int64), (len(x),))
+    logits = model(x)
+    if len(y) and not 0 <= int(y.min()) <= int(y.max()) < logits.shape[1]:
+        raise ValueError(f"y doit contenir des étiquettes entre 0 et {logits.shape[1] - 1}, "
+                         f"les sorties du modèle (reçu : de {int(y.min())} à {int(y.max())})")
+    return list(torch.autograd.grad(F.cross_entropy(logits, y), weights))
 
 
 def layer_grad_norms(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> list[float]:
@@ -76,7 +81,7 @@ def _forward(model: nn.Sequential, x: torch.Tensor) -> list[tuple[nn.Module, tor
     if not isinstance(model, nn.Sequential):
         raise TypeError("model doit être un nn.Sequential (par exemple construit par "
                         f"models.mlp) (reçu : {type(model).__name__})")
-    _validate.tensor("x", x, floating=True, ndim=2)
+    _validate.model_input("x", _validate.tensor("x", x, floating=True, ndim=2), model)
     steps, h = [], x
     for module in model:
         h = module(h)

@@ -86,8 +86,8 @@ def twin_neurons(data: Dataset, *, lr: float = 0.1, seed: int = 0) -> tuple[floa
     le plus grand écart observé entre les gradients de leurs poids d'entrée, et si ces
     poids sont encore égaux à la fin. La symétrie n'est jamais brisée : (0.0, True).
     """
-    if not isinstance(data, Dataset):
-        raise TypeError(f"data doit être un Dataset (reçu : {type(data).__name__})")
+    if len(_validate.instance("data", data, Dataset, "un Dataset")) == 0:
+        raise ValueError("data doit contenir au moins un exemple (reçu : un jeu vide)")
     _validate.positive("lr", lr)
     model = mlp([data.x.shape[1], 2, int(data.y.max()) + 1], activation="tanh", seed=seed)
     with torch.no_grad():  # le neurone 1 devient une copie du neurone 0

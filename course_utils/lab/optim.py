@@ -56,13 +56,12 @@ def trajectory(surface: Surface, optimizer: str, *, steps: int, lr: float,
     _validate.choice("optimizer", optimizer,
                      [name for name, spec in OPTIMIZERS.items() if spec.update is not None])
     steps = _validate.integer("steps", steps, low=0)
-    theta = np.array(surface.default_start if start is None else start, dtype=np.float64)
-    if theta.shape != (2,) or not np.all(np.isfinite(theta)):
-        raise ValueError(f"start doit être un point fini de R² (reçu : {start!r})")
+    theta = _point("start", surface.default_start if start is None else start)
     spec = OPTIMIZERS[optimizer]
     given = {"momentum": momentum, "rho": rho, "betas": betas, "eps": eps}
     # eps=None : on n'envoie rien, pour garder le δ par défaut du pas (celui des transparents)
-    hyper = {name: given[name] for name in spec.hyperparameters if given[name] is not None}
+    hyper = {name: given[name] for name in spec.hyperparameters
+             if name != "eps" or eps is not None}
     points, state = [theta], None
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for _ in range(steps):
@@ -72,6 +71,18 @@ def trajectory(surface: Surface, optimizer: str, *, steps: int, lr: float,
                 break
             points.append(theta)
     return np.array(points)  # (n, 2)
+
+
+def _point(name: str, value) -> np.ndarray:
+    """Un point fini de R² (liste, tuple, tableau ou tenseur de deux réels) → tableau (2,)."""
+    if isinstance(value, str | bytes | dict) or not all(
+            isinstance(v, int | float | np.number) and not isinstance(v, bool | np.bool_)
+            for v in np.asarray(value, dtype=object).ravel()):
+        raise TypeError(f"{name} doit être un point de R², deux réels (reçu : {value!r:.60})")
+    point = np.asarray(value, dtype=np.float64)
+    if point.shape != (2,) or not np.all(np.isfinite(point)):
+        raise ValueError(f"{name} doit être un point fini de R² (reçu : {value!r:.60})")
+    return point
 
 
 def _curvatures(mu: float, L: float) -> tuple[float, float]:
@@ -110,13 +121,17 @@ def measured_rate(points: np.ndarray, minimum, *, tail: float = 0.5,
     Remarque : aux réglages optimaux du momentum, les racines sont doubles et d_k ∝ k r^k :
     la mesure dépasse r d'un facteur ≈ (j / i)^(1 / (j − i)).
     """
-    points = np.asarray(points, dtype=np.float64)
-    if points.ndim != 2 or points.shape[1] != 2:
-        raise ValueError(f"points doit être de forme (n, 2) (reçu : {points.shape})")
+    if not isinstance(points, np.ndarray) or points.dtype.kind != "f":
+        raise TypeError(f"points doit être un tableau NumPy flottant, une trajectoire (reçu : "
+                        f"{type(points).__name__})")
+    if points.ndim != 2 or points.shape[1] != 2 or len(points) == 0:
+        raise ValueError(f"points doit être de forme (n, 2) avec n ≥ 1 (reçu : {points.shape})")
+    if not np.all(np.isfinite(points)):
+        raise ValueError("points doit être fini (reçu : un tableau qui contient nan ou inf)")
     if _validate.positive("tail", tail) > 1:
         raise ValueError(f"tail doit être dans ]0, 1] (reçu : {tail!r})")
     floor = _validate.nonnegative("floor", floor)
-    distances = np.linalg.norm(points - np.asarray(minimum, dtype=np.float64), axis=1)  # (n,)
+    distances = np.linalg.norm(points - _point("minimum", minimum), axis=1)  # (n,)
     below = np.flatnonzero(distances <= floor * distances[0])
     kept = distances[: below[0]] if below.size else distances
     first = int((1 - tail) * (len(kept) - 1))
@@ -131,6 +146,7 @@ def convergence_rates(condition: float, *, steps: int = 3000) -> dict[str, tuple
     (« momentum »), chacun à ses réglages optimaux, sur ``quadratic(condition, lambda_max=1)``
     (μ = 1/κ, L = 1), mesurées par :func:`measured_rate` sur ``steps`` itérations."""
     bowl = quadratic(condition, lambda_max=1.0)
+    steps = _validate.integer("steps", steps, low=2)
     lr_gd, rate_gd = optimal_gd(1.0 / condition, 1.0)
     lr_m, alpha, rate_m = optimal_momentum(1.0 / condition, 1.0)
     gd = trajectory(bowl, "sgd", steps=steps, lr=lr_gd)

@@ -61,6 +61,7 @@ def summarize(result: Run, data: MNIST) -> dict:
     meilleure époque de validation avec l'arrêt précoce, qui recharge ses poids)."""
     if not isinstance(result, Run) or result.model is None:
         raise TypeError("result doit être un Run avec son réseau (renvoyé par runs.run)")
+    _validate.instance("data", data, MNIST, "un MNIST (load_mnist(…))")
     train_loss, train_acc = evaluate(result.model, data.train)
     test_loss, test_acc = evaluate(result.model, data.test)
     history = result.history
@@ -78,15 +79,23 @@ def find(records: list[dict], **fields) -> dict:
     penalty="l2", penalty_alpha=1e-3)`` ; erreur s'il n'y en a pas exactement un."""
     for name in fields:
         _validate.choice("champ", name, RunConfig.__dataclass_fields__)
-    found = [r for r in records if all(r["config"][k] == v for k, v in fields.items())]
+    if not isinstance(records, list | tuple) or not all(
+            isinstance(r, dict) and isinstance(r.get("config"), dict) for r in records):
+        raise TypeError("records doit être une liste d'enregistrements (dictionnaires avec la "
+                        f"clé « config », voir summarize) (reçu : {records!r:.60})")
+    found = [r for r in records if all(r["config"].get(k, find) == v for k, v in fields.items())]
     if len(found) != 1:
         wanted = ", ".join(f"{k}={v!r}" for k, v in fields.items())
-        raise KeyError(f"{len(found)} enregistrements avec {wanted} (il en faut un)")
+        raise KeyError(f"{len(found)} enregistrements avec {wanted} : il en faut exactement un "
+                       "(vérifiez les valeurs demandées)")
     return found[0]
 
 
 def history_of(record: dict) -> History:
     """L'historique d'un enregistrement, prêt à tracer."""
+    if not isinstance(record, dict) or not isinstance(record.get("history"), dict):
+        raise TypeError("record doit être un enregistrement (dictionnaire avec la clé "
+                        f"« history », voir summarize) (reçu : {record!r:.60})")
     return History.from_dict(record["history"])
 
 
@@ -122,7 +131,12 @@ def penalty_sweep(data: MNIST, *, base: RunConfig = SETTING, kinds=("l1", "l2"),
     ``runs``, des enregistrements avec ``sparsity_first``, ``sparsity``, ``weight_norm`` et
     ``counts`` (histogramme de la 1re couche, bords ``edges``) ; ``find(runs, penalty=None)``
     est la référence."""
-    configs = [dataclasses.replace(base, penalty=None, penalty_alpha=0.0)] + [
+    if isinstance(kinds, str) or not isinstance(kinds, list | tuple):
+        raise TypeError(f"kinds doit être une liste de pénalisations (reçu : {kinds!r:.60})")
+    for kind in kinds:
+        _validate.choice("chaque valeur de kinds", kind, ("l1", "l2"))
+    _validate.positives("alphas", alphas)
+    configs = [dataclasses.replace(_base(base), penalty=None, penalty_alpha=0.0)] + [
         dataclasses.replace(base, penalty=kind, penalty_alpha=alpha)
         for kind in kinds for alpha in alphas]
     edges = torch.linspace(-HISTOGRAM_RANGE, HISTOGRAM_RANGE, HISTOGRAM_BINS + 1)
@@ -141,7 +155,8 @@ def adam_l2_vs_adamw(data: MNIST, *, base: RunConfig = SETTING, decays=DECAYS,
     régularisation. Renvoie ``{"decays", "lr", "runs"}``, enregistrements comme
     :func:`penalty_sweep`.
     """
-    adam = dataclasses.replace(base, optimizer="torch_adam", lr=lr, momentum=None)
+    _validate.positives("decays", decays)
+    adam = dataclasses.replace(_base(base), optimizer="torch_adam", lr=lr, momentum=None)
     configs = [adam] + [config for decay in decays for config in (
         dataclasses.replace(adam, penalty="l2", penalty_alpha=decay / 2),
         dataclasses.replace(adam, optimizer="adamw", weight_decay=decay))]
@@ -156,6 +171,7 @@ def epochs_to_fit(history: History, *, threshold: float = FIT_LOSS) -> int | Non
     """La première époque où la perte d'apprentissage (moyenne des mini-lots, masques actifs)
     passe sous ``threshold`` ; None si elle n'y passe jamais."""
     _validate.positive("threshold", threshold)
+    _validate.instance("history", history, History, "un History (historique de train)")
     return next((round(e) for e, loss in zip(history.epoch, history.train_loss, strict=True)
                  if loss < threshold), None)
 
@@ -165,7 +181,13 @@ def dropout_runs(data: MNIST, *, base: RunConfig = SETTING, rates=(0.0, 0.2, 0.5
     """``base`` pour chaque probabilité d'éteindre p de ``rates`` (mesures sur le test), puis
     :func:`mc_dropout_gap` sur le test pour le réseau au plus grand p. Renvoie
     ``{"rates", "runs", "mc"}`` ; chaque enregistrement a aussi ``epochs_to_fit``."""
-    results = [run(dataclasses.replace(base, dropout=p), data, eval_on="test") for p in rates]
+    if not isinstance(rates, list | tuple) or not rates:
+        raise ValueError(f"rates doit être une liste non vide de probabilités (reçu : "
+                         f"{rates!r:.60})")
+    configs = [dataclasses.replace(_base(base), dropout=_validate.rate("chaque valeur de rates",
+                                                                       p)) for p in rates]
+    _samples(samples)  # avant les apprentissages
+    results = [run(config, data, eval_on="test") for config in configs]
     records = [summarize(r, data) | {"epochs_to_fit": epochs_to_fit(r.history)}
                for r in results]
     last = max(results, key=lambda r: r.config.dropout)
@@ -185,10 +207,11 @@ def mc_dropout_gap(model: nn.Module, data: Dataset, *, samples=(1, 10, 100),
     la moyenne, dans [0, 1]) et ``agreement`` (fraction de mêmes classes prédites). Les
     masques sont tirés sous la graine ``seed``, sur une copie : ``model`` ne change pas.
     """
-    if not samples or any(isinstance(s, bool) or not isinstance(s, int) or s < 1
-                          for s in samples):
-        raise ValueError(f"samples doit être une liste d'entiers ≥ 1 (reçu : {samples!r})")
+    _samples(samples)
+    _validate.integer("seed", seed, low=0)
+    _validate.instance("data", data, Dataset, "un Dataset")
     model = copy.deepcopy(_validate.module("model", model)).eval()
+    _validate.model_input("data.x", data.x, model)
     for layer in model.modules():
         if isinstance(layer, regularization.Dropout):
             layer.generator = None  # masques tirés par mc_dropout_predict, sous la graine
@@ -207,12 +230,23 @@ def mc_dropout_gap(model: nn.Module, data: Dataset, *, samples=(1, 10, 100),
 # --- Les autres méthodes, dans le même cadre ------------------------------------------------
 
 
+def _samples(samples) -> None:
+    if not isinstance(samples, list | tuple) or not samples or any(
+            isinstance(s, bool) or not isinstance(s, int) or s < 1 for s in samples):
+        raise ValueError(f"samples doit être une liste d'entiers ≥ 1 (reçu : {samples!r:.60})")
+
+
+def _base(base: RunConfig) -> RunConfig:
+    return _validate.instance("base", base, RunConfig, "un RunConfig")
+
+
 def ensemble_run(data: MNIST, *, base: RunConfig = SETTING, members: int = 5) -> dict:
     """Méthode d'ensemble : ``members`` réseaux de ``base``, graines seed, seed + 1…, dont on
     moyenne les softmax. Renvoie un enregistrement (``config`` : celui du premier membre)
     avec les exactitudes et pertes de l'ensemble, ``member_test_acc``, ``mean_member_acc``
     et ``epochs`` (époques cumulées : members × epochs)."""
     members = _validate.integer("members", members, low=1)
+    _base(base)
     probs = {"train": 0.0, "test": 0.0}  # sommes des softmax, (N, C) après le premier réseau
     accuracies = []
     for k in range(members):
@@ -241,6 +275,14 @@ class Method:
     changes: dict = field(default_factory=dict)
     members: int = 1
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.label, str) or not isinstance(self.changes, dict):
+            raise TypeError("Method attend un texte label et un dictionnaire changes "
+                            f"(reçu : {self.label!r:.30}, {self.changes!r:.30})")
+        for name in self.changes:
+            _validate.choice("chaque clé de changes", name, RunConfig.__dataclass_fields__)
+        _validate.integer("members", self.members, low=1)
+
 
 METHODS = MappingProxyType({
     "none": Method("aucune"),
@@ -264,9 +306,16 @@ def regularization_table(data: MNIST, validation_data: MNIST, *, base: RunConfig
     ``validation_data.validation`` (:data:`VALIDATION_DATA` : 800 + 200 des mêmes 1 000
     images) ; les autres apprennent sur ``data.train`` ; toutes sont mesurées sur le test.
     """
+    for name, value in (("data", data), ("validation_data", validation_data)):
+        _validate.instance(name, value, MNIST, "un MNIST (load_mnist(…))")
+    if isinstance(methods, str) or not isinstance(methods, list | tuple):
+        raise TypeError(f"methods doit être une liste de clés de METHODS (reçu : {methods!r:.60})")
+    _base(base)
+    for key in methods:  # avant les apprentissages
+        _validate.choice("methods", key, METHODS)
     rows = []
     for key in methods:
-        method = METHODS[_validate.choice("methods", key, METHODS)]
+        method = METHODS[key]
         config = dataclasses.replace(base, **method.changes)
         if method.members > 1:
             row = ensemble_run(data, base=config, members=method.members)
@@ -281,6 +330,11 @@ def regularization_table(data: MNIST, validation_data: MNIST, *, base: RunConfig
 def format_table(table: dict) -> str:
     """Le tableau de :func:`regularization_table`, une ligne par méthode, exactitudes en %,
     de la meilleure exactitude de test à la moins bonne."""
+    keys = {"label", "train_acc", "test_acc", "test_loss", "epochs"}
+    if not isinstance(table, dict) or not isinstance(table.get("rows"), list) or not all(
+            isinstance(row, dict) and keys <= set(row) for row in table["rows"]):
+        raise TypeError("table doit être le résultat de regularization_table, {\"rows\": [...]} "
+                        f"avec les clés {sorted(keys)} (reçu : {table!r:.60})")
     lines = [f"{'méthode':<38} {'app.':>6} {'test':>6} {'perte test':>10} {'époques':>8}"]
     for row in sorted(table["rows"], key=lambda row: -row["test_acc"]):
         lines.append(f"{row['label']:<38} {100 * row['train_acc']:5.1f} % "

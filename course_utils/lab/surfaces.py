@@ -55,8 +55,29 @@ class Surface:
     xlim: tuple[float, float]
     ylim: tuple[float, float]
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str):
+            raise TypeError(f"name doit être un texte (reçu : {type(self.name).__name__})")
+        _validate.function("f", self.f)
+        _validate.function("grad", self.grad)
+        for name in ("minimum", "default_start", "xlim", "ylim"):
+            value = getattr(self, name)
+            if value is None and name == "minimum":
+                continue
+            if not isinstance(value, tuple | list) or len(value) != 2:
+                raise TypeError(f"{name} doit être un couple de réels (reçu : {value!r:.60})")
+            low, high = (_validate.real(name, v) for v in value)
+            if name in ("xlim", "ylim") and not low < high:
+                raise ValueError(f"{name} doit être un intervalle (a, b) avec a < b "
+                                 f"(reçu : {value!r})")
+
     def values(self, points: np.ndarray) -> np.ndarray:
-        """f en chaque point ; points : (N, 2), renvoie (N,)."""
+        """f en chaque point ; points : tableau NumPy flottant (N, 2), renvoie (N,)."""
+        if not isinstance(points, np.ndarray) or points.dtype.kind != "f":
+            raise TypeError(f"points doit être un tableau NumPy flottant (N, 2) (reçu : "
+                            f"{type(points).__name__})")
+        if points.ndim != 2 or points.shape[1] != 2:
+            raise ValueError(f"points doit être de forme (N, 2) (reçu : {points.shape})")
         return self.f(points[:, 0], points[:, 1])
 
     def f_min(self) -> float:

@@ -12,7 +12,7 @@ import torch
 
 import course_utils.checks
 
-FRAMEWORK = {"framework", "messages", "answers", "gradcheck", "sandbox"}
+FRAMEWORK = {"framework", "messages", "answers", "gradcheck", "sandbox", "verdict"}
 SECTIONS = sorted(name for _, name, _ in pkgutil.iter_modules(course_utils.checks.__path__)
                   if name not in FRAMEWORK)
 ALL_CHECKERS = tuple(checker for name in SECTIONS for checker in importlib.import_module(

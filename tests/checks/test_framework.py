@@ -129,7 +129,8 @@ def test_an_infinite_loop_gets_a_french_timeout(short_limit):
     report = _double_checker().evaluate(forever)
     assert report.kind == "timeout" and not report.passed
     assert report.message.startswith("⏱ Exercice 9.9 (double)")
-    assert f"n'a pas terminé en 0.2 s sur le cas «{NBSP}x = [1, 2]{NBSP}»" in report.message
+    assert f"n'a pas terminé en 0.2 s{NBSP}: une boucle infinie" in report.message
+    assert f"\n   cas «{NBSP}x = [1, 2]{NBSP}»\n" in report.message
     assert "boucle infinie" in report.message
 
 

@@ -36,17 +36,18 @@ def test_adaptive_explorer_grays_out_unused_hyperparameters():
 
 
 def test_plot_effective_steps_draws_medians_then_upper_quantiles():
-    record_at = [1, 10, 100]
-    quantiles = {"AdaGrad": [[1.0, 2.0, 3.0], [0.5, 1.0, 2.0], [0.2, 0.4, 1.0]],
-                 "RMSProp": [[1.0, 2.0, 3.0], [1.0, 2.0, 3.0], [1.0, 2.0, 3.0]]}
-    fig = plot_effective_steps(record_at, quantiles)
+    quantiles = {"AdaGrad": {1: [1.0, 2.0, 3.0], 10: [0.5, 1.0, 2.0], 100: [0.2, 0.4, 1.0]},
+                 "RMSProp": {1: [1.0, 2.0, 3.0], 10: [1.0, 2.0, 3.0]}}  # RMSProp : 2 relevés
+    fig = plot_effective_steps(quantiles)
     ax = fig.axes[0]
     assert [line.get_label() for line in ax.lines] == [
         "AdaGrad (médiane)", "RMSProp (médiane)", "AdaGrad (90 %)", "RMSProp (90 %)"]
     assert list(ax.lines[0].get_ydata()) == [2.0, 1.0, 0.4]
     assert ax.get_xscale() == ax.get_yscale() == "log"
-    with pytest.raises(ValueError, match="quantiles doit être"):
-        plot_effective_steps(record_at, {})
+    assert list(ax.lines[1].get_xdata()) == [1, 10]
+    for bad in ({}, {"AdaGrad": [[1.0, 2.0, 3.0]]}, {"AdaGrad": {}}):
+        with pytest.raises(ValueError, match="quantiles doit être"):
+            plot_effective_steps(bad)
 
 
 def test_plot_adam_bias_shows_moments_and_step_sizes():

@@ -1,9 +1,14 @@
 """Figures et widget du chapitre 4 (course_utils.figures.optim), sans navigateur : on bouge un
 contrôle, la figure change."""
 
+import base64
+import io
+
 import numpy as np
 import pytest
+from PIL import Image
 
+from course_utils.figures import optim as optim_figures
 from course_utils.figures.optim import (
     DescentFigure,
     descent_explorer,
@@ -89,6 +94,82 @@ def test_descent_explorer_follows_its_controls():
     assert list(_path(view)[0]) == [-1.2, 1.0]
     view.controls["lr"].value = 0.5
     assert "divergence à l'itération" in view.figure.texts[0].get_text()
+
+
+def _pixels(png: bytes) -> np.ndarray:
+    """Pixels (hauteur, largeur, 4) d'une image PNG valide."""
+    image = Image.open(io.BytesIO(png))
+    assert image.format == "PNG" and image.mode == "RGBA"
+    return np.asarray(image)
+
+
+def _savefig_pixels(figure) -> np.ndarray:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return _pixels(buffer.getvalue())
+
+
+def _shown(view) -> np.ndarray:
+    """Pixels de l'image affichée par le widget."""
+    return _pixels(base64.b64decode(view.output.outputs[0]["data"]["image/png"]))
+
+
+def test_descent_explorer_shows_the_pixels_of_savefig():
+    view = descent_explorer()
+    assert np.array_equal(_shown(view), _savefig_pixels(view.figure))
+    moves = [("momentum", 0.5), ("lr", 0.01), ("steps", 1000), ("optimizer", "sgd"),
+             ("surface", "rosenbrock"), ("lr", 0.001), ("surface", "quadratic"),
+             ("optimizer", "nesterov"), ("steps", 150), ("lr", 0.0019)]
+    for name, value in moves:  # fond gardé, couches et légende sous ou sur les trajectoires
+        view.controls[name].value = value
+        assert np.array_equal(_shown(view), _savefig_pixels(view.figure)), (name, value)
+
+
+def test_descent_explorer_draws_its_background_once_per_surface():
+    view = descent_explorer()
+    backdrop = view.descent.backdrop
+    assert backdrop.n_backgrounds == 1
+    for name, value in [("lr", 0.001), ("lr", 0.003), ("momentum", 0.5), ("steps", 300),
+                        ("optimizer", "sgd")]:
+        view.controls[name].value = value
+    assert view.n_draws == 6 and backdrop.n_backgrounds == 1  # même surface : même fond
+    view.controls["surface"].value = "rosenbrock"
+    assert backdrop.n_backgrounds == 2  # autre surface : autres lignes de niveau, autre fond
+    view.controls["surface"].value = "quadratic"
+    assert backdrop.n_backgrounds == 2  # surface déjà vue : son fond est gardé
+    shown = [c for c in view.figure.axes[0].collections if c.get_visible()]
+    assert len(shown) == 1  # les lignes de niveau de la seule surface affichée
+    assert np.array_equal(_shown(view), _savefig_pixels(view.figure))
+
+
+def test_descent_explorer_keeps_the_paths_it_has_computed(monkeypatch):
+    calls, real = [], optim_figures.trajectory
+
+    def counted(surface, optimizer, **kwargs):
+        calls.append(optimizer)
+        return real(surface, optimizer, **kwargs)
+
+    monkeypatch.setattr(optim_figures, "trajectory", counted)
+    view = descent_explorer()
+    assert sorted(calls) == ["momentum", "sgd"]
+    view.controls["momentum"].value = 0.5
+    assert calls[2:] == ["momentum"]  # la descente de gradient au même pas est gardée
+    view.controls["lr"].value = 0.001
+    assert sorted(calls[3:]) == ["momentum", "sgd"]
+    view.controls["lr"].value = 0.0019  # réglage déjà vu : rien à recalculer
+    view.controls["optimizer"].value = "sgd"  # la référence est déjà là
+    assert len(calls) == 5 and view.n_draws == 5
+
+
+def test_descent_figure_png_has_the_pixels_of_savefig():
+    rosenbrock = SURFACES["rosenbrock"]
+    points = trajectory(rosenbrock, "adam", steps=40, lr=0.1)
+    for pyplot in (False, True):
+        canvas = DescentFigure(pyplot=pyplot)
+        figure = canvas.show(rosenbrock, points, label="Adam", title="essai")
+        assert np.array_equal(_pixels(canvas.png()), _savefig_pixels(figure))
+    with pytest.raises(ValueError, match="rien à tracer"):
+        DescentFigure(pyplot=False).png()
 
 
 def test_descent_view_refuses_unknown_sliders():

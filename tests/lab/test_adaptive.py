@@ -27,12 +27,12 @@ def noisy() -> Dataset:
 def test_effective_steps_of_adagrad_shrink_and_rmsprop_do_not(noisy):
     config = RunConfig(activation="relu", optimizer="adagrad", lr=0.01, epochs=1)
     adagrad = effective_steps(config, noisy, record_at=[1, 10, 100])
-    medians = [q[1] for q in adagrad]
-    assert len(adagrad) == 3 and medians[0] > medians[1] > medians[2]
-    assert all(low <= mid <= high for low, mid, high in adagrad)
+    medians = [q[1] for q in adagrad.values()]
+    assert list(adagrad) == [1, 10, 100] and medians[0] > medians[1] > medians[2]
+    assert all(low <= mid <= high for low, mid, high in adagrad.values())
     config = RunConfig(activation="relu", optimizer="rmsprop", lr=0.001, epochs=1)
     rmsprop = effective_steps(config, noisy, record_at=[50, 100])
-    assert 0.5 < rmsprop[1][1] / rmsprop[0][1] < 2
+    assert 0.5 < rmsprop[100][1] / rmsprop[50][1] < 2
 
 
 def test_hook_reads_the_optimizer_state_at_the_requested_steps(noisy):
@@ -45,9 +45,9 @@ def test_hook_reads_the_optimizer_state_at_the_requested_steps(noisy):
     assert len(hook.quantiles) == 2 and history.epoch == [1.0]  # arrêt après l'époque 1
     state = optimizer.state[model[0].weight]["state"]  # après 4 pas
     final = adaptive.adagrad_effective_lr(state, lr=0.1)
-    assert hook.quantiles[1][0] >= final.min().item()  # le pas effectif ne fait que décroître
-    assert hook.quantiles[0][0] == pytest.approx(final.min().item() * 2, rel=0.5)
-    assert hook.quantiles[0][1] == pytest.approx(0.1 / 1e-7, rel=1e-5)  # un poids sans gradient
+    assert hook.quantiles[3][0] >= final.min().item()  # le pas effectif ne fait que décroître
+    assert hook.quantiles[1][0] == pytest.approx(final.min().item() * 2, rel=0.5)
+    assert hook.quantiles[1][1] == pytest.approx(0.1 / 1e-7, rel=1e-5)  # un poids sans gradient
     assert state.r.shape == (20, 784)
 
 
@@ -58,7 +58,7 @@ def test_rmsprop_effective_step_follows_the_delta_placement(noisy):
         optimizer = adaptive.RMSProp(model.parameters(), lr=0.01, eps_inside_sqrt=inside)
         hook = EffectiveSteps(optimizer, model[0].weight, record_at=[1], levels=(1.0,))
         train(model, noisy, optimizer, batch_size=1600, hooks=[hook], progress=None)
-        steps[inside] = hook.quantiles[0][0]
+        steps[inside] = hook.quantiles[1][0]
     # un poids sans gradient : ε/√δ au cours, ε/δ dans PyTorch
     assert steps[True] == pytest.approx(0.01 / 1e-3, rel=1e-5)
     assert steps[False] == pytest.approx(0.01 / 1e-6, rel=1e-5)

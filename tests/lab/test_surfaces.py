@@ -72,4 +72,4 @@ def test_bad_arguments_are_reported_in_french(call, error, words):
 
 def test_surface_without_minimum_has_no_f_min():
     with pytest.raises(ValueError, match="n'a pas de minimum"):
-        Surface("plan", lambda x, y: x, None, None, (0.0, 0.0), (0, 1), (0, 1)).f_min()
+        Surface("plan", lambda x, y: x, lambda t: t, None, (0.0, 0.0), (0, 1), (0, 1)).f_min()

@@ -128,7 +128,12 @@ def test_student_edition_widget_renders_and_reacts(page, lab):
     expect(widget.locator("img").first).not_to_have_attribute("src", image_before,
                                                               timeout=30_000)
     page.screenshot(path=SHOTS / "etudiant-00-4-curseur-deplace.png")
-    assert page.get_by_text("⏳ Exercice 0.1").count() >= 1  # les vérificateurs répondent
+    # les vérificateurs répondent, en couleur et en toutes lettres
+    todo = page.locator("div").filter(has=page.locator("strong", has_text="À faire")).filter(
+        has_text=re.compile(r"Exercice 0\.1 \(to_float_images\)\s:\spas encore fait"))
+    assert todo.count() >= 1
+    label = todo.last.locator("strong").first
+    assert label.evaluate("e => getComputedStyle(e).color") == "rgb(178, 106, 0)"
     assert _fingerprint() == before, "le test ne doit pas modifier les notebooks du dépôt"
 
 
@@ -136,8 +141,10 @@ def test_complete_notebook_runs_end_to_end(page, lab):
     before = _fingerprint()
     _open_and_run_all(page, lab, "complet/00_prise_en_main.ipynb", "complet-00")
     # les messages des vérificateurs ont une espace insécable avant « : »
-    success = page.get_by_text(re.compile(r"✅ Exercice 0\.3 \(accuracy\)\s:\scorrect"))
+    success = page.get_by_text(re.compile(r"Exercice 0\.3 \(accuracy\)\s:\scorrect"))
     success.wait_for(timeout=120_000)
+    label = page.locator("strong", has_text="Réussi").last
+    assert label.evaluate("e => getComputedStyle(e).color") == "rgb(46, 125, 50)"
     success.scroll_into_view_if_needed()
     page.screenshot(path=SHOTS / "complet-00-3-fin.png")
     errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
