@@ -74,6 +74,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_training.py
 	$(BIN)/python benchmarks/bench_activations.py --save
 	$(BIN)/python benchmarks/bench_batch_size.py --save
+	$(BIN)/python benchmarks/bench_widget.py
+	$(BIN)/python benchmarks/bench_import.py
 
 clean:
 	rm -rf $(VENV) course_utils.egg-info
