@@ -7,6 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # un interpréteur neuf par test (import de torch)
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("matplotlib", "ipywidgets", "IPython")
 

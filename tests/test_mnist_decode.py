@@ -19,6 +19,7 @@ from tests.mnist_helpers import copy_files, flip_byte, write_idx
 pytestmark = pytest.mark.usefixtures("isolated")
 
 
+@pytest.mark.slow  # décode tout MNIST
 def test_second_load_uses_cache(shared, tmp_path, count_decodes):
     first = load_mnist(data_dir=shared)
     assert len(count_decodes) == 4
@@ -28,6 +29,7 @@ def test_second_load_uses_cache(shared, tmp_path, count_decodes):
     assert [p.suffix for p in (tmp_path / "cache").iterdir()] == [".npz"]
 
 
+@pytest.mark.slow  # décode tout MNIST, pour chaque dégât
 @pytest.mark.parametrize("damage", ["octet inversé", "tronqué", "formes fausses",
                                     "contenu modifié"])
 def test_corrupt_cache_is_rebuilt(full, warm_cache, shared, tmp_path, count_decodes, damage):

@@ -2,11 +2,9 @@
 contrôle, la figure change."""
 
 import base64
-import io
 
 import numpy as np
 import pytest
-from PIL import Image
 
 from course_utils.figures import optim as optim_figures
 from course_utils.figures.optim import (
@@ -21,6 +19,7 @@ from course_utils.lab.optim import trajectory
 from course_utils.lab.surfaces import SURFACES
 from course_utils.runs import Run, RunConfig
 from course_utils.training import History
+from tests.test_widgets import _pixels, _savefig_pixels
 
 
 def _path(view):
@@ -94,19 +93,6 @@ def test_descent_explorer_follows_its_controls():
     assert list(_path(view)[0]) == [-1.2, 1.0]
     view.controls["lr"].value = 0.5
     assert "divergence à l'itération" in view.figure.texts[0].get_text()
-
-
-def _pixels(png: bytes) -> np.ndarray:
-    """Pixels (hauteur, largeur, 4) d'une image PNG valide."""
-    image = Image.open(io.BytesIO(png))
-    assert image.format == "PNG" and image.mode == "RGBA"
-    return np.asarray(image)
-
-
-def _savefig_pixels(figure) -> np.ndarray:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return _pixels(buffer.getvalue())
 
 
 def _shown(view) -> np.ndarray:
