@@ -8,8 +8,10 @@ de la cellule. ``matplotlib.pyplot`` n'est importé qu'au premier tracé : impo
 
 import math
 
+import numpy as np
 import torch
 
+from course_utils import _figure_inputs, _validate
 from course_utils.data import SIDE, denormalize
 
 # Une couleur par méthode, la même dans tous les chapitres.
@@ -40,20 +42,18 @@ def show_images(x, y=None, pred=None, *, ncols: int = 8, title: str | None = Non
     """Grille d'images 28×28 avec leur classe (et la prédiction, en rouge si elle est fausse).
 
     x : (N, 784) ou (N, 28, 28), normalisées comme ``load_mnist`` ou dans [0, 1].
-    y, pred : (N,) entiers, facultatifs.
+    y, pred : (N,) des entiers : tenseur, tableau NumPy ou liste, facultatifs.
+    ncols : nombre de colonnes (≥ 1) ; plus grand que N, il est ramené à N.
     """
     import matplotlib.pyplot as plt
 
-    if not isinstance(x, torch.Tensor) or x.ndim not in (2, 3) or x.shape[-1] not in (784, 28):
-        raise ValueError("x doit être un tenseur (N, 784) ou (N, 28, 28)")
+    _pixels("x", x, (2, 3))
     images = x.detach().reshape(-1, 28, 28)  # (N, 28, 28)
     n = len(images)
-    if n == 0:
-        raise ValueError("x ne contient aucune image")
     for name, labels in (("y", y), ("pred", pred)):
-        if labels is not None and len(labels) != n:
-            raise ValueError(f"{name} doit avoir {n} éléments (reçu : {len(labels)})")
-    ncols = min(ncols, n)
+        if labels is not None:
+            _classes(name, labels, n)
+    ncols = min(_validate.integer("ncols", ncols, low=1), n)
     nrows = math.ceil(n / ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(1.3 * ncols, 1.5 * nrows), squeeze=False)
     if images.min() < 0:  # images normalisées : on revient dans [0, 1] pour l'affichage
@@ -74,8 +74,8 @@ def weight_image(w: torch.Tensor) -> torch.Tensor:
     """Les 784 poids d'entrée d'un neurone (784,) vus comme une image (28, 28), divisés par
     leur plus grande valeur absolue : valeurs dans [−1, 1], le 0 restant au milieu (un poids
     nul donne une image nulle)."""
-    if not isinstance(w, torch.Tensor) or tuple(w.shape) != (SIDE * SIDE,):
-        raise ValueError(f"w doit être un tenseur de forme ({SIDE * SIDE},)")
+    _validate.shape("w", _validate.tensor("w", w, floating=True), (SIDE * SIDE,))
+    _validate.finite("w", w)
     largest = w.abs().max()
     return (w / largest if largest > 0 else w).reshape(SIDE, SIDE)  # (784,) → (28, 28)
 
@@ -88,10 +88,9 @@ def show_weights(weights: torch.Tensor, *, ncols: int = 8, title: str | None = N
     """
     import matplotlib.pyplot as plt
 
-    if not isinstance(weights, torch.Tensor) or weights.ndim != 2 or weights.shape[1] != 784:
-        raise ValueError("weights doit être un tenseur (K, 784)")
+    _pixels("weights", weights, (2,))
     images = [weight_image(w) for w in weights.detach()]  # K images (28, 28) dans [−1, 1]
-    ncols = min(ncols, len(images))
+    ncols = min(_validate.integer("ncols", ncols, low=1), len(images))
     nrows = math.ceil(len(images) / ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(1.2 * ncols, 1.2 * nrows + 0.4),
                              squeeze=False)
@@ -103,6 +102,33 @@ def show_weights(weights: torch.Tensor, *, ncols: int = 8, title: str | None = N
         fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def _pixels(name: str, x, ndims: tuple[int, ...]) -> None:
+    """x : tenseur flottant fini (N, 784) (ou (N, 28, 28) si 3 est dans ndims), N ≥ 1."""
+    _validate.tensor(name, x, floating=True)
+    if x.ndim not in ndims or tuple(x.shape[1:]) not in ((784,), (28, 28)) or not len(x):
+        wanted = " ou (N, 28, 28)" if 3 in ndims else ""
+        letter = "N" if name == "x" else "K"
+        raise ValueError(f"{name} doit être un tenseur ({letter}, 784){wanted}, "
+                         f"≥ 1 image (reçu : forme "
+                         f"{tuple(x.shape)}{', aucune image' if x.numel() == 0 else ''})")
+    _validate.finite(name, x)
+
+
+def _classes(name: str, labels, n: int) -> None:
+    """labels : N entiers (tenseur, tableau NumPy ou liste)."""
+    try:
+        values = torch.as_tensor(labels) if isinstance(labels, list | tuple | torch.Tensor) or (
+            type(labels).__module__ == "numpy") else None
+    except (TypeError, ValueError, RuntimeError):
+        values = None
+    if values is None or values.is_floating_point() or values.is_complex() or (
+            values.dtype == torch.bool):
+        raise TypeError(f"{name} doit contenir des entiers (reçu : {labels!r:.60})")
+    if tuple(values.shape) != (n,):
+        raise ValueError(f"{name} doit avoir {n} éléments, un par image (reçu : forme "
+                         f"{tuple(values.shape)})")
 
 
 def _label(k, y, pred) -> str:
@@ -122,8 +148,19 @@ def _label_color(k, y, pred) -> str:
 
 def plot_history(history, *, title: str | None = None):
     """Courbes de perte et d'exactitude (apprentissage, puis le jeu d'évaluation de
-    l'historique : validation ou test) en fonction des époques."""
+    l'historique : validation ou test) en fonction des époques ; un historique vide donne des
+    axes vides."""
     import matplotlib.pyplot as plt
+
+    if not all(hasattr(history, k) for k in ("epoch", "train_loss", "eval_acc", "eval_name")):
+        raise TypeError("history doit être un History (historique d'apprentissage) "
+                        f"(reçu : {type(history).__name__})")
+    drawn = ("train_loss", "train_acc") + (("eval_loss", "eval_acc") if history.eval_acc else ())
+    wrong = [f"{k} {len(getattr(history, k))}" for k in drawn
+             if len(getattr(history, k)) != len(history.epoch)]
+    if wrong:
+        raise ValueError("history doit avoir une valeur par mesure de epoch (reçu : epoch "
+                         f"{len(history.epoch)}, {', '.join(wrong)})")
 
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.6))
     curves = [("train", "apprentissage")] + ([("eval", history.eval_name)]
@@ -153,10 +190,10 @@ def plot_losses(curves: dict, *, xlabel: str = "mini-lot", title: str = "Perte d
     """
     import matplotlib.pyplot as plt
 
-    if not isinstance(curves, dict) or not curves:
-        raise ValueError("curves doit être un dictionnaire non vide {nom : valeurs}")
-    if isinstance(smooth, bool) or not isinstance(smooth, int) or smooth < 1:
-        raise ValueError(f"smooth doit être un entier ≥ 1 (reçu : {smooth!r})")
+    _figure_inputs.mapping("curves", curves, what="un dictionnaire non vide {nom : valeurs}")
+    smooth = _validate.integer("smooth", smooth, low=1)
+    for name, values in curves.items():
+        _figure_inputs.series(f"curves[{name!r}]", values)
     fig, ax = plt.subplots(figsize=(7, 3.8))
     for name, values in curves.items():
         values = torch.as_tensor(values, dtype=torch.float64)
@@ -178,12 +215,13 @@ def plot_curves(curves: dict, *, x, xlabel: str, ylabel: str, title: str, logy: 
     """Plusieurs courbes ``{nom : valeurs}`` tracées en fonction des mêmes abscisses ``x``."""
     import matplotlib.pyplot as plt
 
-    if not isinstance(curves, dict) or not curves:
-        raise ValueError("curves doit être un dictionnaire non vide {nom : valeurs}")
+    _figure_inputs.mapping("curves", curves, what="un dictionnaire non vide {nom : valeurs}")
+    if isinstance(x, str | bytes) or np.ndim(x) != 1:
+        raise TypeError(f"x doit être une liste d'abscisses (reçu : {x!r:.60})")
+    for name, values in curves.items():
+        _figure_inputs.series(f"curves[{name!r}]", values, length=len(x))
     fig, ax = plt.subplots(figsize=(7, 3.8))
     for name, values in curves.items():
-        if len(values) != len(x):
-            raise ValueError(f"« {name} » : {len(values)} valeurs pour {len(x)} abscisses")
         ax.plot(x, values, label=str(name), color=COLORS.get(name))
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     if logy:
@@ -202,13 +240,19 @@ def plot_xy(curves: dict, *, xlabel: str, ylabel: str, title: str, logx: bool = 
     """
     import matplotlib.pyplot as plt
 
-    if not isinstance(curves, dict) or not curves:
-        raise ValueError("curves doit être un dictionnaire non vide {nom : (x, y)}")
-    if ax is None:
+    _figure_inputs.mapping("curves", curves, what="un dictionnaire non vide {nom : (x, y)}")
+    for name, pair in curves.items():
+        if not isinstance(pair, list | tuple) or len(pair) != 2:
+            raise TypeError(f"curves[{name!r}] doit être un couple (x, y) (reçu : {pair!r:.60})")
+        length = len(_figure_inputs.series(f"curves[{name!r}] (abscisses)", pair[0]))
+        _figure_inputs.series(f"curves[{name!r}]", pair[1], length=length, unit="ordonnées")
+    if ax is not None:
+        from matplotlib.axes import Axes
+
+        _validate.instance("ax", ax, Axes, "un axe matplotlib (Axes) ou None")
+    else:
         _, ax = plt.subplots(figsize=(7, 3.8))
     for name, (xs, ys) in curves.items():
-        if len(xs) != len(ys):
-            raise ValueError(f"« {name} » : {len(ys)} ordonnées pour {len(xs)} abscisses")
         ax.plot(xs, ys, "o-" if markers else "-", ms=3, label=str(name),
                 color=COLORS.get(name))
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
@@ -225,8 +269,10 @@ def plot_confusion(cm: torch.Tensor, *, title: str = "Matrice de confusion (test
     """Matrice de confusion (C, C) : lignes = vraie classe, colonnes = classe prédite."""
     import matplotlib.pyplot as plt
 
-    if not isinstance(cm, torch.Tensor) or cm.ndim != 2 or cm.shape[0] != cm.shape[1]:
-        raise ValueError("cm doit être un tenseur carré (C, C)")
+    _validate.tensor("cm", cm, integer=True)
+    if cm.ndim != 2 or cm.shape[0] != cm.shape[1] or not len(cm) or int(cm.min()) < 0:
+        raise ValueError(f"cm doit être un tenseur carré (C, C) de comptes ≥ 0, C ≥ 1 "
+                         f"(reçu : forme {tuple(cm.shape)})")
     n = cm.shape[0]
     fig, ax = plt.subplots(figsize=(5.5, 5))
     ax.imshow(cm.numpy(), cmap="Blues")
@@ -247,8 +293,9 @@ def plot_bars(values: dict, *, xlabel: str, ylabel: str, title: str, logy: bool 
     """Diagramme en barres ``{étiquette : valeur}`` (par exemple une norme par couche)."""
     import matplotlib.pyplot as plt
 
-    if not isinstance(values, dict) or not values:
-        raise ValueError("values doit être un dictionnaire non vide {étiquette : valeur}")
+    _figure_inputs.mapping("values", values, what="un dictionnaire non vide {étiquette : valeur}")
+    for key, value in values.items():
+        _validate.number(f"values[{key!r}]", value)
     fig, ax = plt.subplots(figsize=(7, 3.5))
     ax.bar([str(k) for k in values], list(values.values()), color="tab:blue")
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)

@@ -13,6 +13,7 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -316,3 +317,14 @@ def evaluation_data(data: MNIST, eval_on: str):
         raise ValueError("ces données n'ont pas de jeu de validation : chargez-les avec "
                          "load_mnist(validation_size=…), ou mesurez sur le test (eval_on=« test »)")
     return data.validation if eval_on == "validation" else data.test
+
+
+def checked_run(name: str, value: Any, needs: str = "eval_acc") -> Run:
+    """``value`` si c'est un :class:`Run` dont l'historique a au moins une mesure de la série
+    ``needs`` (pour les figures) ; sinon une erreur en français."""
+    _validate.instance(name, value, Run, "un Run (runs.run, ou un élément d'un Runs)")
+    if not value.history.epoch or not getattr(value.history, needs):
+        raise ValueError(f"{name} doit avoir un historique avec au moins une mesure de {needs} "
+                         f"(reçu : epoch {len(value.history.epoch)}, "
+                         f"{needs} {len(getattr(value.history, needs))})")
+    return value

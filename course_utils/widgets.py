@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from course_utils import _figure_inputs, _validate
+
 if TYPE_CHECKING:
     import ipywidgets as widgets
     from matplotlib.artist import Artist
@@ -39,6 +41,8 @@ def log_slider(description: str, *, value: float, min_exp: float, max_exp: float
     """Curseur à échelle logarithmique : de 10**min_exp à 10**max_exp."""
     import ipywidgets as widgets
 
+    value, step = _validate.real("value", value), _validate.positive("step", step)
+    min_exp, max_exp = _validate.real("min_exp", min_exp), _validate.real("max_exp", max_exp)
     if not min_exp < max_exp:
         raise ValueError(f"min_exp doit être < max_exp (reçu : {min_exp}, {max_exp})")
     if not 10**min_exp <= value <= 10**max_exp:
@@ -53,8 +57,7 @@ def choice(description: str, options, *, value=None) -> widgets.Dropdown:
     """Liste déroulante ; ``options`` est une liste ou un dictionnaire {étiquette : valeur}."""
     import ipywidgets as widgets
 
-    if not options:
-        raise ValueError("options ne doit pas être vide")
+    _figure_inputs.options(options, value)
     dropdown = widgets.Dropdown(options=options, description=description,
                                 style={"description_width": "initial"})
     if value is not None:
@@ -69,8 +72,7 @@ def options_slider(description: str, options, *, value=None) -> widgets.Selectio
     """
     import ipywidgets as widgets
 
-    if not options:
-        raise ValueError("options ne doit pas être vide")
+    _figure_inputs.options(options, value)
     slider = widgets.SelectionSlider(options=options, description=description,
                                      continuous_update=False,
                                      style={"description_width": "initial"})
@@ -93,6 +95,7 @@ def png_bytes(rgba: np.ndarray, *, level: int = 1) -> bytes:
     if rgba.dtype != np.uint8 or rgba.ndim != 3 or rgba.shape[2] != 4 or 0 in rgba.shape:
         raise ValueError(f"rgba doit être un tableau d'octets non vide (hauteur, largeur, 4) "
                          f"(reçu : {rgba.dtype}, forme {rgba.shape})")
+    level = _validate.integer("level", level, low=0, high=9)
     height, width = rgba.shape[:2]
     rows = np.zeros((height, 1 + 4 * width), dtype=np.uint8)  # 1er octet : « sans filtre »
     rows[:, 1:] = rgba.reshape(height, 4 * width)
@@ -120,6 +123,7 @@ def figure_png(figure: Figure) -> bytes:
     """L'image PNG de ``figure.savefig(…, format="png")`` (mêmes pixels), plus vite : la
     figure est tracée dans son canevas Agg, puis encodée par ``png_bytes``. Si les réglages
     d'enregistrement de matplotlib diffèrent de l'affichage, ``savefig`` s'en charge."""
+    _figure_inputs.figure("figure", figure)
     if not _saved_as_drawn(figure):
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
@@ -134,7 +138,7 @@ def agg_figure(figsize: tuple[float, float]) -> Figure:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=figsize)
+    figure = Figure(figsize=_figure_inputs.figsize("figsize", figsize))
     FigureCanvasAgg(figure)  # s'attache à la figure : savefig le réutilise
     return figure
 
@@ -143,8 +147,12 @@ def touches(lines: Sequence[Line2D], box: Bbox) -> bool:
     """Vrai si l'une des lignes (segments et marqueurs) passe à moins de quelques pixels de
     ``box`` (en pixels) : ce qui est dessiné dans ``box`` par-dessus elles ne peut alors pas
     aller dans un fond tracé avant elles."""
+    from matplotlib.lines import Line2D
     from matplotlib.path import Path
+    from matplotlib.transforms import BboxBase
 
+    _validate.instance("box", box, BboxBase, "une Bbox (en pixels)")
+    _figure_inputs.artists("lines", lines, Line2D)
     for line in lines:
         if not line.get_visible() or not len(line.get_xdata()):
             continue
@@ -206,8 +214,8 @@ class Backdrop:
     """
 
     def __init__(self, figure: Figure, *, capacity: int = 16):
-        self.figure = figure
-        self.capacity = capacity
+        self.figure = _figure_inputs.figure("figure", figure)
+        self.capacity = _validate.integer("capacity", capacity, low=1)
         self.n_backgrounds = 0  # fonds tracés depuis la création (figure entière)
         self._regions = OrderedDict()  # clés → zone de pixels copiée du canevas
 
@@ -219,6 +227,8 @@ class Backdrop:
             layers: Sequence[tuple[Hashable, Sequence[Artist]]] = ()) -> bytes:
         """Image PNG : le fond de clé ``key``, les couches ``[(clé, artistes), …]``, puis
         ``foreground``."""
+        _figure_inputs.artists("foreground", foreground)
+        _figure_inputs.layers("layers", layers)
         figure, canvas = self.figure, self.figure.canvas
         if not _saved_as_drawn(figure):
             return figure_png(figure)
@@ -291,6 +301,10 @@ class Interactive:
             raise TypeError("draw doit être une fonction qui renvoie une figure")
         if not isinstance(controls, dict) or not controls:
             raise ValueError("controls doit être un dictionnaire non vide {nom : widget}")
+        if any(not isinstance(k, str) or not isinstance(c, widgets.ValueWidget)
+               for k, c in controls.items()):
+            raise TypeError("controls doit associer un widget à chaque nom "
+                            f"(reçu : {controls!r:.60})")
         if render is not None and not callable(render):
             raise TypeError("render doit être une fonction qui renvoie une image PNG")
         self.draw = draw

@@ -457,6 +457,9 @@ ok("runs.RunConfig", "describe des tailles", lambda: CONFIG.describe("sizes", "l
 
 _CONFIG_BAD = {"None": None, "texte": "sgd", "dictionnaire": CONFIG.to_dict()}
 bad("runs.Run", "config", _CONFIG_BAD, lambda v: Run(v, History()))
+bad("runs.checked_run", "run", {"None": None, "texte": "run", "config": CONFIG,
+                                "sans mesure": Run(CONFIG, History())},
+    lambda v: runs.checked_run("run", v))
 bad("runs.Run", "history", {"None": None, "dictionnaire": History().to_dict(), "liste": []},
     lambda v: Run(CONFIG, v))
 bad("runs.Run", "model", without(MODEL_BAD, "None"), lambda v: Run(CONFIG, History(), v))

@@ -14,7 +14,7 @@ BASE = {"_validate", "_mnist_files", "_mnist_decode", "data"}
 REFERENCE = {"losses", "activations", "init", "optim", "adaptive", "batchnorm", "regularization",
              "augmentation", "metrics"}
 MACHINERY = {"models", "training", "_training_inputs", "runs", "sweeps", "cache", "repro", "plots",
-             "widgets", "source"}
+             "widgets", "source", "_figure_inputs"}
 ALLOWED = {  # couche → couches qu'elle peut importer (elle-même comprise)
     "base": {"base"},
     "reference": {"base"},

@@ -75,7 +75,9 @@ def test_plot_confusion_writes_every_count():
     assert sorted(t.get_text() for t in fig.axes[0].texts) == ["0", "1", "5", "7"]
     assert fig.axes[0].get_xlabel() == "classe prédite"
     with pytest.raises(ValueError, match="carré"):
-        plot_confusion(torch.zeros(2, 3))
+        plot_confusion(torch.zeros(2, 3, dtype=torch.long))
+    with pytest.raises(TypeError, match="entiers"):  # des comptes, pas des proportions
+        plot_confusion(torch.zeros(2, 2))
 
 
 def test_plot_bars_and_history():

@@ -10,9 +10,10 @@ from types import MappingProxyType
 
 import torch
 
+from course_utils import _validate
 from course_utils.activations import ACTIVATIONS
 from course_utils.models import BATCH_NORM_PLACEMENTS
-from course_utils.runs import Run
+from course_utils.runs import Run, checked_run
 from course_utils.sweeps import Runs
 from course_utils.widgets import Interactive, choice, options_slider
 
@@ -106,6 +107,9 @@ def plot_placement(run: Run, reference: Run | None = None, *, smooth: int = 20,
     inf) est signalée dans la légende."""
     import matplotlib.pyplot as plt
 
+    checked_run("run", run)
+    _ = reference is None or checked_run("reference", reference)
+    smooth = _validate.integer("smooth", smooth, low=1)
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.6))
     curves = [(run, BATCH_NORM_PLACEMENTS[run.config.batch_norm], "-")]
     if reference is not None:

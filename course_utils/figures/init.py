@@ -5,7 +5,7 @@ import math
 
 import torch
 
-from course_utils import _validate
+from course_utils import _figure_inputs, _validate
 from course_utils.activations import ACTIVATIONS
 from course_utils.lab.init import activation_stds
 from course_utils.plots import plot_curves
@@ -57,8 +57,10 @@ def init_scale_explorer(x: torch.Tensor, sizes: list[int]) -> Interactive:
     s = 1 : initialisation de LeCun ; s = √2 : celle de He. x : (N, sizes[0]) ; sizes :
     tailles des couches du PMC, entrée comprise ; biais nuls, graine 0.
     """
+    _figure_inputs.sequence("sizes", sizes, "une liste de tailles de couches")
     base = RunConfig(sizes=tuple(sizes), init="kaiming_normal")  # vérifie sizes
-    _validate.shape("x", x, (None, base.sizes[0]))
+    _validate.finite("x", _validate.shape("x", _validate.tensor("x", x, floating=True),
+                                          (None, base.sizes[0])))
 
     def draw(scale, activation):
         # He : N(0, 2/n) ; multiplier son écart-type par s/√2 donne N(0, s²/n)

@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from course_utils import _validate
+from course_utils import _figure_inputs, _validate
 from course_utils.lab.optim import trajectory
 from course_utils.lab.surfaces import SURFACES, Surface
 from course_utils.plots import COLORS, plot_xy
-from course_utils.runs import OPTIMIZERS
+from course_utils.runs import OPTIMIZERS, checked_run
 from course_utils.widgets import (
     Backdrop,
     Interactive,
@@ -145,10 +145,8 @@ class DescentFigure:
         """
         if not isinstance(surface, Surface):
             raise TypeError(f"surface doit être une Surface (reçu : {type(surface).__name__})")
-        for name, path in (("points", points), ("reference", reference)):
-            if path is not None and (np.ndim(path) != 2 or np.shape(path)[1] != 2):
-                raise ValueError(f"{name} doit être un tableau de forme (n, 2) "
-                                 f"(reçu : forme {np.shape(path)})")
+        _figure_inputs.points("points", points)
+        _ = reference is None or _figure_inputs.points("reference", reference)
         if surface is not self.surface:
             self._set_surface(surface, grid)
         for (on_map, on_loss), path, name in zip(self.paths, (points, reference),
@@ -223,6 +221,11 @@ def hyper_slider(description: str, *, value: float, low: float, high: float,
     """Curseur linéaire d'un hyper-paramètre (momentum α, ρ, ρ₁, ρ₂)."""
     import ipywidgets as widgets
 
+    value, low, high = (_validate.real(k, v) for k, v in (("value", value), ("low", low),
+                                                          ("high", high)))
+    if not low < high or not low <= value <= high:
+        raise ValueError(f"low, value et high doivent vérifier low ≤ value ≤ high et low < high "
+                         f"(reçu : {low}, {value}, {high})")
     return widgets.FloatSlider(value=value, min=low, max=high, step=step, readout_format=".3g",
                                description=description, continuous_update=False,
                                style={"description_width": "initial"})
@@ -328,9 +331,9 @@ def plot_batch_sizes(runs, *, train_size: int):
     pas) ; train_size : le nombre d'images d'apprentissage (une époque).
     """
     train_size = _validate.integer("train_size", train_size, low=1)
-    runs = list(runs)
-    if not runs:
-        raise ValueError("runs ne doit pas être vide")
+    runs = list(runs) if isinstance(runs, list | tuple) or hasattr(runs, "where") else runs
+    runs = [checked_run("runs", r, "eval_loss") for r in _figure_inputs.sequence("runs", runs, (
+        "une liste non vide de Run (runs ne doit pas être vide)"))]
     name = runs[0].history.eval_name or "évaluation"
     import matplotlib.pyplot as plt
 

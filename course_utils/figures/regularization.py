@@ -8,7 +8,7 @@ Les widgets relisent les résultats enregistrés de :mod:`course_utils.lab.regul
 import torch
 import torch.nn.functional as F
 
-from course_utils import _validate
+from course_utils import _figure_inputs, _validate
 from course_utils.augmentation import cutmix, cutout, mixup
 from course_utils.data import SIDE, denormalize
 from course_utils.lab.regularization import alpha_label, find
@@ -74,7 +74,9 @@ def plot_penalty(sweep: dict, kind: str, alpha: float):
     pénalisation)."""
     import matplotlib.pyplot as plt
 
-    runs, name = sweep["runs"], kind.upper()
+    _figure_inputs.mapping("sweep", sweep, keys=("runs", "edges", "alphas"),
+                      what="le dictionnaire renvoyé par penalty_sweep")
+    runs, name = sweep["runs"], _validate.choice("kind", kind, ("l1", "l2")).upper()
     chosen, reference = find(runs, penalty=kind, penalty_alpha=alpha), find(runs, penalty=None)
     fig, (ax_hist, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.6))
     ax_hist.stairs(reference["counts"], sweep["edges"], color="gray", ls="--",
@@ -104,6 +106,8 @@ def plot_dropout(results: dict, p: float):
     gauche), exactitude de test (à droite) au fil des époques ; en gris, sans dropout."""
     import matplotlib.pyplot as plt
 
+    _figure_inputs.mapping("results", results, keys=("runs", "rates"),
+                      what="le dictionnaire renvoyé par dropout_runs")
     chosen = find(results["runs"], dropout=p)
     shown = [chosen] + ([find(results["runs"], dropout=0.0)]
                         if p != 0 and 0 in results["rates"] else [])

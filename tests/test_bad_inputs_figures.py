@@ -1,0 +1,229 @@
+"""Entrées hostiles pour les figures (``plots``), la base des widgets (``widgets``) et le
+widget du chapitre 0 (``figures.data``) ; les autres modules ``figures.*`` ne sont pas encore
+couverts.
+
+Même contrat que ``tests/test_bad_inputs.py``, dont on reprend la ligne (``Row``), le
+verdict (``failure``) et les familles de mauvaises valeurs : chaque ligne attend une erreur en
+français qui nomme l'argument fautif, ou une acceptation documentée et vérifiée. Un test
+d'introspection vérifie que chaque fonction ou classe publique de ces modules a ses lignes.
+Données jouets : quelques images, des historiques de deux mesures, de faux balayages.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pytest
+import torch
+
+from course_utils import plots, widgets
+from course_utils.figures import data as fig_data
+from course_utils.runs import Run, RunConfig
+from course_utils.sweeps import Runs
+from course_utils.training import History
+from tests import test_bad_inputs as base
+from tests.test_bad_inputs import (
+    INF,
+    NAN,
+    Row,
+    float_tensor_bad,
+    int_bad,
+    positive_bad,
+    real_bad,
+    t,
+    tiny,
+)
+
+# Les autres modules de figures (activations, adaptive, batchnorm, init, optim, regularization,
+# training) ne sont pas encore couverts : leurs entrées invalides restent à traiter.
+MODULES = ("plots", "widgets", "figures.data")
+ROWS: list[Row] = []
+
+
+def bad(target: str, arg: str, values: dict, call, *,
+        errors: tuple[type[Exception], ...] = (ValueError, TypeError)) -> None:
+    """Comme ``test_bad_inputs.bad``, dans la table de ce fichier."""
+    for label, value in values.items():
+        ROWS.append(Row(target, arg, label, functools.partial(call, value), errors=errors))
+
+
+def ok(target: str, label: str, call, check, doc: str) -> None:
+    """Comme ``test_bad_inputs.ok``, dans la table de ce fichier."""
+    ROWS.append(Row(target, "", label, call, check=check, doc=doc))
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+# --- Données jouets -------------------------------------------------------------------------
+
+def _history(**changes) -> History:
+    return History(**{"epoch": [0.5, 1.0], "train_loss": [1.0, 0.5], "train_acc": [0.5, 0.6],
+                      "eval_loss": [1.1, 0.6], "eval_acc": [0.5, 0.7], "batch_loss": [1.0] * 4,
+                      "elapsed": [0.1, 0.2], "eval_name": "test"} | changes)
+
+
+def _runs(**grid) -> Runs:
+    """Un faux balayage : un run par combinaison des valeurs de ``grid``."""
+    combos = [{}]
+    for name, values in grid.items():
+        combos = [c | {name: v} for c in combos for v in values]
+    return Runs(Run(RunConfig(**c), _history()) for c in combos)
+
+
+NOT_RUNS = {"None": None, "vide": Runs([]), "liste de Run": list(_runs(lr=(0.1,))),
+            "texte": "runs"}
+DICT_BAD = {"None": None, "vide": {}, "liste": [1.0], "texte": "a"}
+BOOL_BAD = {"None": None, "entier 1": 1, "texte": "oui"}
+FIGSIZE_BAD = {"None": None, "texte": "ab", "un nombre": 3.0, "(0, -1)": (0, -1),
+               "(nan, 1)": (NAN, 1.0), "(inf, 1)": (INF, 1.0), "trois valeurs": (1, 2, 3),
+               "(texte, 1)": ("a", 1)}
+POINTS_BAD = {"None": None, "liste": [[0.0, 0.0], [1.0, 1.0]], "forme (3,)": np.zeros(3),
+              "forme (3, 3)": np.zeros((3, 3)), "nan": np.array([[0.0, 0.0], [NAN, 1.0]]),
+              "inf": np.array([[0.0, 0.0], [INF, 1.0]]), "vide": np.zeros((0, 2)),
+              "texte": "ab", "entiers": np.zeros((2, 2), dtype=np.int64),
+              "tenseur": torch.zeros(2, 2)}
+SURFACE_BAD = {"None": None, "texte": "quadratic", "dictionnaire": {"name": "q"}}
+X4 = t(4, 784)
+Y4 = torch.arange(4) % 3
+
+
+def _fig():
+    return widgets.agg_figure((2, 2))
+
+
+# --- plots ----------------------------------------------------------------------------------
+
+bad("plots.show_images", "x", float_tensor_bad(lambda: t(2, 784)) | {
+    "forme (2, 5)": t(2, 5), "forme (784,)": t(784), "vide": torch.zeros(0, 784),
+    "nan": torch.full((2, 784), NAN), "inf": torch.full((2, 784), INF)}, plots.show_images)
+bad("plots.show_images", "y", {"longueur 3": torch.arange(3), "texte": "abcd",
+                               "float": Y4.float() + 0.5, "forme (4, 1)": Y4[:, None],
+                               "entier": 3}, lambda v: plots.show_images(X4, v))
+bad("plots.show_images", "pred", {"longueur 5": torch.arange(5), "réels": Y4 + 0.5},
+    lambda v: plots.show_images(X4, Y4, v))
+bad("plots.show_images", "ncols", int_bad(1), lambda v: plots.show_images(X4, ncols=v))
+ok("plots.show_images", "étiquettes en liste", lambda: plots.show_images(X4, Y4.tolist()),
+   lambda fig: fig.axes[1].get_title() == "classe 1",
+   "des entiers : tenseur, tableau NumPy ou liste")
+ok("plots.show_images", "ncols > N", lambda: plots.show_images(X4, ncols=20),
+   lambda fig: len(fig.axes) == 4, "ramené à N")
+bad("plots.weight_image", "w", float_tensor_bad(lambda: t(784)) | {
+    "forme (783,)": t(783), "forme (28, 28)": t(28, 28), "nan": torch.full((784,), NAN)},
+    plots.weight_image)
+bad("plots.show_weights", "weights", float_tensor_bad(lambda: t(2, 784)) | {
+    "forme (2, 5)": t(2, 5), "forme (784,)": t(784), "vide": torch.zeros(0, 784),
+    "nan": torch.full((2, 784), NAN)}, plots.show_weights)
+bad("plots.show_weights", "ncols", int_bad(1), lambda v: plots.show_weights(t(2, 784), ncols=v))
+bad("plots.plot_history", "history", {"None": None, "dictionnaire": _history().to_dict(),
+                                      "texte": "h", "incomplet": History(epoch=[1.0])},
+    plots.plot_history)
+ok("plots.plot_history", "historique vide", lambda: plots.plot_history(History()),
+   lambda fig: len(fig.axes) == 2, "un historique vide donne des axes vides")
+_CURVES_BAD = DICT_BAD | {"valeurs texte": {"a": "abc"}, "valeurs None": {"a": None},
+                          "valeurs 2-D": {"a": [[1.0, 2.0]]}, "valeurs complexes": {"a": [1j]}}
+bad("plots.plot_losses", "curves", _CURVES_BAD, plots.plot_losses)
+bad("plots.plot_losses", "smooth", int_bad(1), lambda v: plots.plot_losses({"a": [1.0]}, smooth=v))
+ok("plots.plot_losses", "perte non finie", lambda: plots.plot_losses({"a": [1.0, INF, NAN]}),
+   lambda fig: len(fig.axes[0].lines) == 1, "un apprentissage arrêté par une perte non finie")
+_LABELS = {"xlabel": "x", "ylabel": "y", "title": "t"}
+bad("plots.plot_curves", "curves", _CURVES_BAD | {"longueur 3 pour 2 abscisses": {"a": [1, 2, 3]}},
+    lambda v: plots.plot_curves(v, x=[0, 1], **_LABELS))
+bad("plots.plot_curves", "x", {"None": None, "entier": 2, "texte": "ab", "2-D": [[0, 1]]},
+    lambda v: plots.plot_curves({"a": [1.0, 2.0]}, x=v, **_LABELS))
+bad("plots.plot_xy", "curves", _CURVES_BAD | {
+    "pas un couple": {"a": [1.0, 2.0]}, "triplet": {"a": ([1], [2], [3])},
+    "longueurs différentes": {"a": ([1, 2, 3], [1, 2])}, "abscisses texte": {"a": ("ab", [1, 2])}},
+    lambda v: plots.plot_xy(v, **_LABELS))
+bad("plots.plot_xy", "ax", {"texte": "ax", "figure": "fig"},
+    lambda v: plots.plot_xy({"a": ([1], [2])}, ax=_fig() if v == "fig" else v, **_LABELS))
+bad("plots.plot_confusion", "cm", {
+    "None": None, "liste": [[1, 0], [0, 1]], "numpy": np.eye(2, dtype=np.int64),
+    "forme (2, 3)": torch.zeros(2, 3, dtype=torch.long),
+    "vide": torch.zeros(0, 0, dtype=torch.long),
+    "réels": torch.eye(2) / 2, "négatifs": -torch.eye(2, dtype=torch.long),
+    "booléen": torch.eye(2, dtype=torch.bool)}, plots.plot_confusion)
+bad("plots.plot_bars", "values", DICT_BAD | {"valeur texte": {"a": "x"}, "valeur None": {"a": None},
+                                            "valeur liste": {"a": [1, 2]}},
+    lambda v: plots.plot_bars(v, **_LABELS))
+
+# --- widgets --------------------------------------------------------------------------------
+
+bad("widgets.log_slider", "value", real_bad() | {"hors bornes": 100.0},
+    lambda v: widgets.log_slider("d", value=v, min_exp=-1, max_exp=1))
+bad("widgets.log_slider", "min_exp", real_bad() | {"> max_exp": 2.0},
+    lambda v: widgets.log_slider("d", value=1.0, min_exp=v, max_exp=1))
+bad("widgets.log_slider", "max_exp", real_bad(),
+    lambda v: widgets.log_slider("d", value=1.0, min_exp=-1, max_exp=v))
+bad("widgets.log_slider", "step", positive_bad(),
+    lambda v: widgets.log_slider("d", value=1.0, min_exp=-1, max_exp=1, step=v))
+_OPTIONS_BAD = {"None": None, "vide": [], "dictionnaire vide": {}, "entier": 3}
+bad("widgets.choice", "options", _OPTIONS_BAD, lambda v: widgets.choice("d", v))
+bad("widgets.choice", "value", {"absente": "c", "liste": ["a"]},
+    lambda v: widgets.choice("d", ["a", "b"], value=v))
+bad("widgets.choice", "value", {"étiquette au lieu de la valeur": "A"},
+    lambda v: widgets.choice("d", {"A": 1, "B": 2}, value=v))
+bad("widgets.options_slider", "options", _OPTIONS_BAD, lambda v: widgets.options_slider("d", v))
+bad("widgets.options_slider", "value", {"absente": 0.5, "texte": "a"},
+    lambda v: widgets.options_slider("d", [0.1, 1.0], value=v))
+_RGBA = np.zeros((2, 3, 4), dtype=np.uint8)
+bad("widgets.png_bytes", "rgba", {"None": None, "float": _RGBA.astype(float),
+                                  "RGB": _RGBA[..., :3], "vide": _RGBA[:0], "texte": "png"},
+    widgets.png_bytes)
+bad("widgets.png_bytes", "level", int_bad(0, 9) | {"99": 99, "-1 (défaut de zlib)": -1},
+    lambda v: widgets.png_bytes(_RGBA, level=v))
+bad("widgets.figure_png", "figure", {"None": None, "texte": "fig", "tableau": _RGBA},
+    widgets.figure_png)
+bad("widgets.agg_figure", "figsize", FIGSIZE_BAD, widgets.agg_figure)
+bad("widgets.touches", "lines", {"None": None, "texte": "l", "liste de textes": ["l"]},
+    lambda v: widgets.touches(v, _fig().bbox))
+bad("widgets.touches", "box", {"None": None, "tuple": (0, 0, 1, 1)},
+    lambda v: widgets.touches([], v))
+bad("widgets.Backdrop", "figure", {"None": None, "texte": "fig"}, widgets.Backdrop)
+bad("widgets.Backdrop", "capacity", int_bad(1), lambda v: widgets.Backdrop(_fig(), capacity=v))
+bad("widgets.Backdrop", "foreground", {"None": None, "texte": "a", "liste de textes": ["a"]},
+    lambda v: widgets.Backdrop(_fig()).png(v))
+bad("widgets.Backdrop", "layers", {"None": None, "pas des couples": [1], "texte": "ab"},
+    lambda v: widgets.Backdrop(_fig()).png([], layers=v))
+_DRAW = functools.partial(lambda v: _fig())
+_SLIDER = functools.partial(widgets.options_slider, "d", [1, 2])
+bad("widgets.Interactive", "draw", {"None": None, "texte": "draw"},
+    lambda v: widgets.Interactive(v, {"v": _SLIDER()}))
+bad("widgets.Interactive", "controls", DICT_BAD | {"pas un widget": {"v": 3},
+                                                 "clé non texte": {1: "x"}},
+    lambda v: widgets.Interactive(lambda **_: _fig(), v))
+bad("widgets.Interactive", "render", {"texte": "png", "entier": 3},
+    lambda v: widgets.Interactive(lambda **_: _fig(), {"v": _SLIDER()}, render=v))
+
+# --- figures.data ----------------------------------------------------------------------------
+
+bad("figures.data.batch_explorer", "data", {"None": None, "MNIST": tiny(), "tenseur": X4},
+    fig_data.batch_explorer)
+bad("figures.data.batch_explorer", "data", {"trop petit": tiny().train},
+    lambda v: fig_data.batch_explorer(v, batch_size=16, n_batches=4))
+bad("figures.data.batch_explorer", "batch_size", int_bad(1),
+    lambda v: fig_data.batch_explorer(tiny().train, batch_size=v, n_batches=1))
+bad("figures.data.batch_explorer", "n_batches", int_bad(1),
+    lambda v: fig_data.batch_explorer(tiny().train, batch_size=4, n_batches=v))
+
+# --- Les tests -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("target", sorted({row.target for row in ROWS}))
+def test_bad_inputs_get_a_french_error_or_a_documented_acceptance(target: str):
+    failures = [f"{base._id(row)} → {why}" for row in ROWS
+                if row.target == target and (why := base.failure(row)) is not None]
+    assert not failures, "\n".join(failures)
+
+
+def test_every_public_function_has_rows():
+    covered = {row.target for row in ROWS}
+    public = {name for module in MODULES for name in base._public(module)}
+    assert public - covered == set(), "sans mauvaise entrée essayée : " + ", ".join(
+        sorted(public - covered))
+    assert covered - public == set(), "cibles inconnues : " + ", ".join(sorted(covered - public))
