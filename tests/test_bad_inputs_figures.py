@@ -18,6 +18,7 @@ import pytest
 import torch
 
 from course_utils import plots, widgets
+from course_utils.figures import adaptive as fig_adapt
 from course_utils.figures import data as fig_data
 from course_utils.runs import Run, RunConfig
 from course_utils.sweeps import Runs
@@ -33,11 +34,12 @@ from tests.test_bad_inputs import (
     real_bad,
     t,
     tiny,
+    without,
 )
 
-# Les autres modules de figures (activations, adaptive, batchnorm, init, optim, regularization,
-# training) ne sont pas encore couverts : leurs entrées invalides restent à traiter.
-MODULES = ("plots", "widgets", "figures.data")
+# Les autres modules de figures (activations, batchnorm, init, optim, regularization, training)
+# ne sont pas encore couverts : leurs entrées invalides restent à traiter.
+MODULES = ("plots", "widgets", "figures.adaptive", "figures.data")
 ROWS: list[Row] = []
 
 
@@ -200,6 +202,25 @@ bad("widgets.Interactive", "controls", DICT_BAD | {"pas un widget": {"v": 3},
     lambda v: widgets.Interactive(lambda **_: _fig(), v))
 bad("widgets.Interactive", "render", {"texte": "png", "entier": 3},
     lambda v: widgets.Interactive(lambda **_: _fig(), {"v": _SLIDER()}, render=v))
+
+# --- figures.adaptive ------------------------------------------------------------------------
+
+bad("figures.adaptive.plot_effective_steps", "quantiles", DICT_BAD | {
+    "lignes vides": {"a": {}}, "quantiles trop courts": {"a": {1: [0.1]}},
+    "quantiles texte": {"a": {1: "abc"}}, "pas texte": {"a": {"x": [0.1, 0.2, 0.3]}}},
+    fig_adapt.plot_effective_steps)
+_TRACE = {k: [1.0, 0.5] for k in ("s", "ŝ", "√r", "√r̂", "pas avec correction",
+                                   "pas sans correction")}
+bad("figures.adaptive.plot_adam_bias", "trace", DICT_BAD | {
+    "clé manquante": without(_TRACE, "s"), "longueurs différentes": _TRACE | {"ŝ": [1.0]},
+    "valeurs texte": _TRACE | {"s": "ab"}}, fig_adapt.plot_adam_bias)
+bad("figures.adaptive.plot_adam_bias", "lr", positive_bad(),
+    lambda v: fig_adapt.plot_adam_bias(_TRACE, lr=v))
+bad("figures.adaptive.plot_adam_bias", "betas", {
+    "None": None, "un seul": (0.9,), "hors de [0, 1)": (1.5, 0.9), "texte": "ab"},
+    lambda v: fig_adapt.plot_adam_bias(_TRACE, betas=v))
+ok("figures.adaptive.adaptive_explorer", "sans argument", fig_adapt.adaptive_explorer,
+   lambda view: view.values()["optimizer"] == "adam", "Par défaut, Adam")
 
 # --- figures.data ----------------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """Figures et widget du pas adaptatif (chapitre 5) : pas effectifs d'AdaGrad et de RMSProp,
 correction du biais d'Adam, et les six méthodes sur les surfaces 2D."""
 
+from course_utils import _figure_inputs, _validate
 from course_utils.figures.optim import descent_view, hyper_slider
 from course_utils.plots import plot_xy
 from course_utils.runs import OPTIMIZERS
@@ -17,6 +18,12 @@ def plot_effective_steps(quantiles: dict[str, dict[int, list[float]]]):
             isinstance(rows, dict) and rows for rows in quantiles.values()):
         raise ValueError("quantiles doit être un dictionnaire non vide {nom : {pas : "
                          "quantiles}} (reçu : " + f"{quantiles!r:.60})")
+    for name, rows in quantiles.items():
+        for step, row in rows.items():
+            _validate.integer(f"quantiles[{name!r}] (numéro de pas)", step, low=1)
+            if len(_figure_inputs.series(f"quantiles[{name!r}][{step}]", row)) < 3:
+                raise ValueError(f"quantiles[{name!r}][{step}] doit avoir les trois quantiles "
+                                 f"10 %, 50 % et 90 % (reçu : {len(row)} valeur(s))")
     curves = {}
     for level, column in (("médiane", 1), ("90 %", 2)):
         for name, rows in quantiles.items():
@@ -33,9 +40,16 @@ def plot_adam_bias(trace: dict[str, list[float]], *, lr: float = 0.001,
     import matplotlib.pyplot as plt
 
     moments, sizes = ["s", "ŝ", "√r", "√r̂"], ["pas avec correction", "pas sans correction"]
-    if not isinstance(trace, dict) or not set(moments + sizes) <= set(trace):
-        raise ValueError("trace doit être le dictionnaire de lab.adaptive.adam_bias_trace")
-    steps = list(range(1, len(trace["s"]) + 1))
+    _figure_inputs.mapping("trace", trace, keys=moments + sizes,
+                           what="le dictionnaire de lab.adaptive.adam_bias_trace")
+    n = len(_figure_inputs.series("trace['s']", trace["s"]))
+    for k in moments + sizes:
+        _figure_inputs.series(f"trace[{k!r}]", trace[k], length=n, unit="valeurs")
+    _validate.positive("lr", lr)
+    if not (isinstance(betas, tuple | list) and len(betas) == 2):
+        raise ValueError(f"betas doit être un couple (ρ₁, ρ₂) (reçu : {betas!r:.60})")
+    betas = _validate.rate("betas[0]", betas[0]), _validate.rate("betas[1]", betas[1])
+    steps = list(range(1, n + 1))
     fig, (ax_moments, ax_steps) = plt.subplots(1, 2, figsize=(11, 3.8))
     rho1, rho2 = (f"{b:g}".replace(".", ",") for b in betas)
     plot_xy({k: (steps, trace[k]) for k in moments}, xlabel="pas n°",
