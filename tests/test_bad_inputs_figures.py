@@ -18,8 +18,10 @@ import pytest
 import torch
 
 from course_utils import plots, widgets
+from course_utils.figures import activations as fig_act
 from course_utils.figures import adaptive as fig_adapt
 from course_utils.figures import data as fig_data
+from course_utils.figures import training as fig_training
 from course_utils.runs import Run, RunConfig
 from course_utils.sweeps import Runs
 from course_utils.training import History
@@ -37,9 +39,10 @@ from tests.test_bad_inputs import (
     without,
 )
 
-# Les autres modules de figures (activations, batchnorm, init, optim, regularization, training)
+# Les autres modules de figures (batchnorm, init, optim, regularization)
 # ne sont pas encore couverts : leurs entrées invalides restent à traiter.
-MODULES = ("plots", "widgets", "figures.adaptive", "figures.data")
+MODULES = ("plots", "widgets", "figures.activations", "figures.adaptive", "figures.data",
+           "figures.training")
 ROWS: list[Row] = []
 
 
@@ -202,6 +205,24 @@ bad("widgets.Interactive", "controls", DICT_BAD | {"pas un widget": {"v": 3},
     lambda v: widgets.Interactive(lambda **_: _fig(), v))
 bad("widgets.Interactive", "render", {"texte": "png", "entier": 3},
     lambda v: widgets.Interactive(lambda **_: _fig(), {"v": _SLIDER()}, render=v))
+
+# --- figures.activations, figures.training -------------------------------------------------
+
+bad("figures.activations.plot_activation_gallery", "keys", {
+    "None": None, "vide": [], "texte": "relu", "inconnue": ["nope"], "entier": 3},
+    fig_act.plot_activation_gallery)
+bad("figures.activations.plot_activation_gallery", "low", real_bad() | {"= high": 5.0},
+    lambda v: fig_act.plot_activation_gallery(["relu"], low=v))
+bad("figures.activations.plot_activation_gallery", "high", real_bad(),
+    lambda v: fig_act.plot_activation_gallery(["relu"], high=v))
+bad("figures.activations.activation_explorer", "runs", NOT_RUNS | {
+    "sans ReLU": _runs(activation=("tanh",), lr=(0.1,))}, fig_act.activation_explorer)
+bad("figures.training.learning_rate_explorer", "runs", NOT_RUNS | {
+    "deux runs par pas": _runs(lr=(0.1,), activation=("relu", "tanh"))},
+    lambda v: fig_training.learning_rate_explorer(v, reference=0.1))
+bad("figures.training.learning_rate_explorer", "reference", {
+    "absent": 0.5, "None": None, "texte": "0.1", "nan": NAN},
+    lambda v: fig_training.learning_rate_explorer(_runs(lr=(0.1, 1.0)), reference=v))
 
 # --- figures.adaptive ------------------------------------------------------------------------
 

@@ -22,11 +22,12 @@ def plot_activation_gallery(keys: Sequence[str] = tuple(ACTIVATIONS), *, low: fl
     """
     import matplotlib.pyplot as plt
 
+    if not isinstance(keys, list | tuple) or not keys:
+        raise (ValueError if isinstance(keys, list | tuple) else TypeError)(
+            f"keys doit être une liste non vide de clés de ACTIVATIONS (reçu : {keys!r:.60})")
     keys = list(keys)
-    if not keys:
-        raise ValueError("keys ne doit pas être vide")
-    for key in keys:
-        _validate.choice("activation", key, ACTIVATIONS)
+    for i, key in enumerate(keys):
+        _validate.choice(f"keys[{i}]", key, ACTIVATIONS)
     low, high = _validate.real("low", low), _validate.real("high", high)
     if not low < high:
         raise ValueError(f"low doit être < high (reçu : {low}, {high})")

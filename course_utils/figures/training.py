@@ -16,8 +16,8 @@ def learning_rate_explorer(runs: Runs, *, reference: float) -> Interactive:
         raise TypeError("runs doit être un Runs non vide (résultat de sweeps.sweep)")
     rates = runs.values("lr")
     if reference not in rates:
-        raise ValueError(f"le pas de référence {reference} n'est pas dans runs "
-                         f"(pas : {', '.join(f'{lr:g}' for lr in rates)})")
+        raise ValueError("reference doit être l'un des pas de runs, "
+                         f"{', '.join(f'{lr:g}' for lr in rates)} (reçu : {reference!r})")
     if len(rates) != len(runs):
         raise ValueError("runs doit contenir un seul run par pas")
 

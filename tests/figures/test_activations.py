@@ -22,7 +22,7 @@ def test_gallery_of_a_few_activations_and_errors():
     assert [ax.get_title() for ax in fig.axes if ax.get_title()] == ["ReLU",
                                                                      "Tangente hyperbolique"]
     assert fig.axes[0].lines[0].get_xdata()[0] == -2
-    with pytest.raises(ValueError, match="activation inconnu"):
+    with pytest.raises(ValueError, match=r"keys\[0\] inconnu"):
         plot_activation_gallery(["swish"])
     with pytest.raises(ValueError, match="low doit être < high"):
         plot_activation_gallery(low=1.0, high=0.0)

@@ -26,7 +26,7 @@ def test_learning_rate_explorer_switches_curves():
 
 
 def test_learning_rate_explorer_checks_its_runs():
-    with pytest.raises(ValueError, match="pas de référence"):
+    with pytest.raises(ValueError, match="reference doit être l.un des pas de runs"):
         learning_rate_explorer(_runs([0.01, 0.1]), reference=0.5)
     with pytest.raises(ValueError, match="un seul run par pas"):
         learning_rate_explorer(_runs([0.1, 0.1]), reference=0.1)
