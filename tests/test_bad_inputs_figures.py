@@ -21,6 +21,7 @@ from course_utils import plots, widgets
 from course_utils.figures import activations as fig_act
 from course_utils.figures import adaptive as fig_adapt
 from course_utils.figures import data as fig_data
+from course_utils.figures import init as fig_init
 from course_utils.figures import training as fig_training
 from course_utils.runs import Run, RunConfig
 from course_utils.sweeps import Runs
@@ -39,10 +40,10 @@ from tests.test_bad_inputs import (
     without,
 )
 
-# Les autres modules de figures (batchnorm, init, optim, regularization)
+# Les autres modules de figures (batchnorm, optim, regularization)
 # ne sont pas encore couverts : leurs entrées invalides restent à traiter.
 MODULES = ("plots", "widgets", "figures.activations", "figures.adaptive", "figures.data",
-           "figures.training")
+           "figures.init", "figures.training")
 ROWS: list[Row] = []
 
 
@@ -223,6 +224,25 @@ bad("figures.training.learning_rate_explorer", "runs", NOT_RUNS | {
 bad("figures.training.learning_rate_explorer", "reference", {
     "absent": 0.5, "None": None, "texte": "0.1", "nan": NAN},
     lambda v: fig_training.learning_rate_explorer(_runs(lr=(0.1, 1.0)), reference=v))
+
+# --- figures.init ---------------------------------------------------------------------------
+
+_LAYERS = {"a": [t(3), t(3)]}
+bad("figures.init.plot_layer_histograms", "rows", DICT_BAD | {
+    "couche absente": {"a": [t(3)]}, "pas des tenseurs": {"a": [[1.0], [2.0]]},
+    "None": None, "tenseur seul": {"a": t(3)}},
+    lambda v: fig_init.plot_layer_histograms(v, layers=[2], xlabel="x", title="t"))
+bad("figures.init.plot_layer_histograms", "layers", {
+    "None": None, "vide": [], "0": [0], "texte": ["1"], "réel": [1.5], "entier": 1},
+    lambda v: fig_init.plot_layer_histograms(_LAYERS, layers=v, xlabel="x", title="t"))
+bad("figures.init.plot_layer_histograms", "bins", int_bad(1),
+    lambda v: fig_init.plot_layer_histograms(_LAYERS, layers=[1], bins=v, xlabel="", title=""))
+bad("figures.init.init_scale_explorer", "x", float_tensor_bad(lambda: t(4, 3)) | {
+    "forme (4, 5)": t(4, 5), "nan": torch.full((4, 3), NAN)},
+    lambda v: fig_init.init_scale_explorer(v, [3, 4, 2]))
+bad("figures.init.init_scale_explorer", "sizes", {
+    "None": None, "vide": [], "une couche": [3], "texte": ["3", "4"], "zéro": [3, 0, 2]},
+    lambda v: fig_init.init_scale_explorer(t(4, 3), v))
 
 # --- figures.adaptive ------------------------------------------------------------------------
 

@@ -25,15 +25,23 @@ def plot_layer_histograms(rows: dict, *, layers: list[int], xlabel: str, title: 
     """
     import matplotlib.pyplot as plt
 
-    if not rows or not layers:
-        raise ValueError("rows et layers ne doivent pas être vides")
+    _figure_inputs.mapping("rows", rows, what="un dictionnaire non vide {nom : tenseurs}")
+    layers = [_validate.integer("layers[…]", k, low=1)
+              for k in _figure_inputs.sequence("layers", layers, "une liste non vide de couches")]
+    for name, tensors in rows.items():
+        if not isinstance(tensors, list | tuple) or not all(
+                isinstance(v, torch.Tensor) for v in tensors):
+            raise TypeError(f"rows[{name!r}] doit être une liste de tenseurs, un par couche "
+                            f"(reçu : {_validate._received(tensors)})")
+        if len(tensors) < max(layers):
+            raise ValueError(f"rows[{name!r}] doit avoir un tenseur par couche jusqu'à la "
+                             f"couche {max(layers)} (reçu : {len(tensors)}, couche "
+                             f"{max(layers)} absente)")
     bins = _validate.integer("bins", bins, low=1)
     fig, axes = plt.subplots(len(rows), len(layers), figsize=(2.4 * len(layers),
                              1.9 * len(rows)), squeeze=False, sharex="row")
     for i, (name, tensors) in enumerate(rows.items()):
         for j, layer in enumerate(layers):
-            if not 1 <= layer <= len(tensors):
-                raise ValueError(f"couche {layer} absente de « {name} » ({len(tensors)} couches)")
             values = tensors[layer - 1].detach().flatten().double()
             if logx:
                 values = values.abs().clamp_min(1e-30).log10()

@@ -14,7 +14,7 @@ def test_layer_histograms_grid_and_errors():
     assert fig.axes[0].get_ylabel() == "a" and fig.axes[2].get_xlabel() == "x"
     with pytest.raises(ValueError, match="couche 3 absente"):
         plot_layer_histograms({"a": tensors}, layers=[3], xlabel="x", title="t")
-    with pytest.raises(ValueError, match="vides"):
+    with pytest.raises(ValueError, match="rows doit être un dictionnaire non vide"):
         plot_layer_histograms({}, layers=[1], xlabel="x", title="t")
 
 
