@@ -20,6 +20,7 @@ import torch
 from course_utils import plots, widgets
 from course_utils.figures import activations as fig_act
 from course_utils.figures import adaptive as fig_adapt
+from course_utils.figures import batchnorm as fig_bn
 from course_utils.figures import data as fig_data
 from course_utils.figures import init as fig_init
 from course_utils.figures import training as fig_training
@@ -40,10 +41,10 @@ from tests.test_bad_inputs import (
     without,
 )
 
-# Les autres modules de figures (batchnorm, optim, regularization)
+# Les autres modules de figures (optim, regularization)
 # ne sont pas encore couverts : leurs entrées invalides restent à traiter.
 MODULES = ("plots", "widgets", "figures.activations", "figures.adaptive", "figures.data",
-           "figures.init", "figures.training")
+           "figures.batchnorm", "figures.init", "figures.training")
 ROWS: list[Row] = []
 
 
@@ -243,6 +244,31 @@ bad("figures.init.init_scale_explorer", "x", float_tensor_bad(lambda: t(4, 3)) |
 bad("figures.init.init_scale_explorer", "sizes", {
     "None": None, "vide": [], "une couche": [3], "texte": ["3", "4"], "zéro": [3, 0, 2]},
     lambda v: fig_init.init_scale_explorer(t(4, 3), v))
+
+# --- figures.batchnorm ----------------------------------------------------------------------
+
+_BN_TRACE = {k: [1.0, 0.5] for k in ("true_mean", "true_var", "running_mean", "running_var")}
+bad("figures.batchnorm.plot_running_statistics", "trace", DICT_BAD | {
+    "clé manquante": without(_BN_TRACE, "running_var"), "valeurs texte": _BN_TRACE | {
+        "running_mean": "ab"}}, fig_bn.plot_running_statistics)
+_PROFILE = {"settings": {"batch_norm": None}, "step": [1, 2], "loss_range": [1.0, 0.5],
+            "grad_change": [1.0, 0.5]}
+bad("figures.batchnorm.plot_smoothness", "profiles", {
+    "None": None, "vide": [], "texte": "ab", "dictionnaire": _PROFILE, "profil vide": [{}],
+    "placement inconnu": [_PROFILE | {"settings": {"batch_norm": "nope"}}]},
+    fig_bn.plot_smoothness)
+bad("figures.batchnorm.plot_placements", "runs", NOT_RUNS, fig_bn.plot_placements)
+_RUN = Run(RunConfig(batch_norm="after"), _history())
+_RUN_BAD = {"None": None, "dictionnaire": {}, "texte": "run", "Runs": Runs([_RUN]),
+            "historique vide": Run(RunConfig(), History())}
+bad("figures.batchnorm.plot_placement", "run", _RUN_BAD, fig_bn.plot_placement)
+bad("figures.batchnorm.plot_placement", "reference", without(_RUN_BAD, "None"),
+    lambda v: fig_bn.plot_placement(_RUN, v))
+bad("figures.batchnorm.plot_placement", "smooth", int_bad(1),
+    lambda v: fig_bn.plot_placement(_RUN, smooth=v))
+bad("figures.batchnorm.bn_placement_explorer", "runs", NOT_RUNS | {
+    "incomplet": Runs(list(_runs(batch_norm=(None, "after"), lr=(0.1, 1.0)))[:-1])},
+    fig_bn.bn_placement_explorer)
 
 # --- figures.adaptive ------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from types import MappingProxyType
 
 import torch
 
-from course_utils import _validate
+from course_utils import _figure_inputs, _validate
 from course_utils.activations import ACTIVATIONS
 from course_utils.models import BATCH_NORM_PLACEMENTS
 from course_utils.runs import Run, checked_run
@@ -39,8 +39,12 @@ def plot_running_statistics(trace: dict, *, title: str | None = None):
     (une trace de ``lab.batchnorm.train_with_trace``)."""
     import matplotlib.pyplot as plt
 
-    if not isinstance(trace, dict) or not trace.get("true_mean"):
-        raise ValueError("trace doit être une trace non vide de lab.batchnorm.train_with_trace")
+    keys = ("true_mean", "true_var", "running_mean", "running_var")
+    _figure_inputs.mapping("trace", trace, keys=keys,
+                           what="une trace de lab.batchnorm.train_with_trace")
+    n = len(_figure_inputs.series("trace['true_mean']", trace["true_mean"]))
+    for key in keys:
+        _figure_inputs.series(f"trace[{key!r}]", trace[key], length=n, unit="valeurs")
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
     steps = range(len(trace["true_mean"]))
     panels = (("mean", "moyenne", "μ"), ("var", "variance", "σ²"))
@@ -59,9 +63,14 @@ def plot_smoothness(profiles: Sequence[dict], *, title: str | None = None):
     ``lab.batchnorm.smoothness_profile`` (nommé par son placement de la BN)."""
     import matplotlib.pyplot as plt
 
-    if not isinstance(profiles, Sequence) or not profiles:
-        raise ValueError("profiles doit être une liste non vide de profils "
-                         "(lab.batchnorm.smoothness_profile)")
+    what = "une liste non vide de profils (lab.batchnorm.smoothness_profile)"
+    for i, profile in enumerate(_figure_inputs.sequence("profiles", profiles, what)):
+        _figure_inputs.mapping(f"profiles[{i}]", profile, what="un profil de "
+                               "lab.batchnorm.smoothness_profile",
+                               keys=("settings", "step", "loss_range", "grad_change"))
+        _validate.choice(f"profiles[{i}] (placement)", _figure_inputs.mapping(
+            f"profiles[{i}]['settings']", profile["settings"], keys=("batch_norm",))[
+            "batch_norm"], PLACEMENT_COLORS)
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
     panels = (("loss_range", "max − min de la perte", "Paysage de perte"),
               ("grad_change", "max ‖∇L(θ − ηg) − ∇L(θ)‖", "Variation du gradient"))
@@ -151,7 +160,8 @@ def bn_placement_explorer(runs: Runs) -> Interactive:
                for a in activations for lr in rates
                if len(runs.where(batch_norm=p, activation=a, lr=lr)) != 1]
     if missing:
-        raise ValueError(f"combinaisons absentes (ou en double) de runs : {'; '.join(missing)}")
+        raise ValueError("runs doit avoir un run par combinaison ; absentes ou en double : "
+                         f"{'; '.join(missing)}")
 
     def draw(placement, activation, lr):
         chosen = placements[placement]  # position dans la liste (None n'est pas une valeur

@@ -43,7 +43,7 @@ def test_running_statistics_figure():
     fig = plot_running_statistics(trace, title="256 images")
     assert fig.axes[0].get_title() == "Moyenne" and len(fig.axes[1].lines) == 2
     assert fig.axes[1].get_yscale() == "log" and fig._suptitle.get_text() == "256 images"
-    with pytest.raises(ValueError, match="trace non vide"):
+    with pytest.raises(ValueError, match="trace doit être une trace"):
         plot_running_statistics({"true_mean": []})
 
 
@@ -57,7 +57,7 @@ def test_smoothness_figure_names_each_profile_by_its_placement():
     assert _labels(fig.axes[0]) == ["sans BN", "BN avant l'activation"]
     assert fig.axes[0].lines[1].get_color() == PLACEMENT_COLORS["before"]
     with pytest.raises(ValueError, match="liste non vide de profils"):
-        plot_smoothness({})
+        plot_smoothness([])
 
 
 def test_placement_comparison_has_one_panel_per_activation_and_french_legends():
@@ -109,7 +109,7 @@ def test_bn_placement_explorer_reads_the_options_from_the_configs():
     assert [label for label, _ in view.controls["placement"].options] == [
         BATCH_NORM_PLACEMENTS[p] for p in ("before", "after", "both")]
     assert len(view.figure.axes[0].lines) == 1  # pas de run sans BN : pas de référence
-    with pytest.raises(ValueError, match="combinaisons absentes") as err:
+    with pytest.raises(ValueError, match="runs doit avoir un run par combinaison") as err:
         bn_placement_explorer(_runs([c for c in COMBINATIONS if c != ("after", "relu", 0.1)]))
     assert "batch_norm='after', activation='relu', lr=0.1" in str(err.value)
     with pytest.raises(TypeError, match="Runs non vide"):
