@@ -23,6 +23,7 @@ from course_utils.figures import adaptive as fig_adapt
 from course_utils.figures import batchnorm as fig_bn
 from course_utils.figures import data as fig_data
 from course_utils.figures import init as fig_init
+from course_utils.figures import regularization as fig_reg
 from course_utils.figures import training as fig_training
 from course_utils.runs import Run, RunConfig
 from course_utils.sweeps import Runs
@@ -41,10 +42,9 @@ from tests.test_bad_inputs import (
     without,
 )
 
-# Les autres modules de figures (optim, regularization)
-# ne sont pas encore couverts : leurs entrées invalides restent à traiter.
+# Le module figures.optim n'est pas encore couvert : ses entrées invalides restent à traiter.
 MODULES = ("plots", "widgets", "figures.activations", "figures.adaptive", "figures.data",
-           "figures.batchnorm", "figures.init", "figures.training")
+           "figures.batchnorm", "figures.init", "figures.regularization", "figures.training")
 ROWS: list[Row] = []
 
 
@@ -269,6 +269,34 @@ bad("figures.batchnorm.plot_placement", "smooth", int_bad(1),
 bad("figures.batchnorm.bn_placement_explorer", "runs", NOT_RUNS | {
     "incomplet": Runs(list(_runs(batch_norm=(None, "after"), lr=(0.1, 1.0)))[:-1])},
     fig_bn.bn_placement_explorer)
+
+# --- figures.regularization ----------------------------------------------------------------
+
+bad("figures.regularization.plot_mixing_examples", "x", float_tensor_bad(lambda: t(4, 784)) | {
+    "forme (4, 5)": t(4, 5)}, lambda v: fig_reg.plot_mixing_examples(v, Y4, n=2))
+bad("figures.regularization.plot_mixing_examples", "y", {
+    "None": None, "liste": Y4.tolist(), "float": Y4.float(), "longueur 2": Y4[:2],
+    "hors des 10 classes": Y4 + 10}, lambda v: fig_reg.plot_mixing_examples(X4, v, n=2))
+bad("figures.regularization.plot_mixing_examples", "n", int_bad(1, 4),
+    lambda v: fig_reg.plot_mixing_examples(X4, Y4, n=v))
+bad("figures.regularization.plot_mixing_examples", "alpha", positive_bad(),
+    lambda v: fig_reg.plot_mixing_examples(X4, Y4, n=2, alpha=v))
+bad("figures.regularization.plot_mixing_examples", "seed", {
+    "None": None, "texte": "0", "réel": 0.5, "booléen": True},
+    lambda v: fig_reg.plot_mixing_examples(X4, Y4, n=2, seed=v))
+_RESULTS_BAD = DICT_BAD | {"runs vide": {"runs": [], "rates": [], "kinds": [], "alphas": [],
+                                         "edges": []}}
+bad("figures.regularization.plot_penalty", "sweep", _RESULTS_BAD | {"sans runs": {"edges": []}},
+    lambda v: fig_reg.plot_penalty(v, "l2", 1e-3))
+bad("figures.regularization.plot_dropout", "results", _RESULTS_BAD | {"sans rates": {"runs": []}},
+    lambda v: fig_reg.plot_dropout(v, 0.5))
+bad("figures.regularization.regularization_explorer", "results", DICT_BAD | {
+    "runs texte": {"kinds": ["l2"], "alphas": [1e-3], "edges": [0, 1], "runs": "ab"}},
+    fig_reg.regularization_explorer)
+bad("figures.regularization.dropout_explorer", "results", DICT_BAD | {
+    "rates vide": {"rates": [], "runs": []}, "runs texte": {"rates": [0.5], "runs": "ab"}},
+    fig_reg.dropout_explorer)
+
 
 # --- figures.adaptive ------------------------------------------------------------------------
 

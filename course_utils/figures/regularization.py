@@ -39,7 +39,9 @@ def plot_mixing_examples(x: torch.Tensor, y: torch.Tensor, *, n: int = 6, alpha:
     import matplotlib.pyplot as plt
 
     _validate.shape("x", x, (None, SIDE * SIDE))
+    _validate.labels("y", y, n=len(x), classes=10)
     n = _validate.integer("n", n, low=1, high=len(x))
+    seed = _validate.integer("seed", seed, low=0)
     x, y, generator = x[:n], y[:n], torch.Generator().manual_seed(seed)
     rows = {"origine": (x, F.one_hot(y, 10).float()),
             "Mixup": mixup(x, y, alpha=alpha, generator=generator),
@@ -77,7 +79,8 @@ def plot_penalty(sweep: dict, kind: str, alpha: float):
     _figure_inputs.mapping("sweep", sweep, keys=("runs", "edges", "alphas"),
                       what="le dictionnaire renvoyé par penalty_sweep")
     runs, name = sweep["runs"], _validate.choice("kind", kind, ("l1", "l2")).upper()
-    chosen, reference = find(runs, penalty=kind, penalty_alpha=alpha), find(runs, penalty=None)
+    chosen = _find("sweep['runs']", runs, penalty=kind, penalty_alpha=alpha)
+    reference = _find("sweep['runs']", runs, penalty=None)
     fig, (ax_hist, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.6))
     ax_hist.stairs(reference["counts"], sweep["edges"], color="gray", ls="--",
                    label="sans pénalisation")
@@ -108,7 +111,7 @@ def plot_dropout(results: dict, p: float):
 
     _figure_inputs.mapping("results", results, keys=("runs", "rates"),
                       what="le dictionnaire renvoyé par dropout_runs")
-    chosen = find(results["runs"], dropout=p)
+    chosen = _find("results['runs']", results["runs"], dropout=p)
     shown = [chosen] + ([find(results["runs"], dropout=0.0)]
                         if p != 0 and 0 in results["rates"] else [])
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.6))
@@ -134,6 +137,14 @@ def plot_dropout(results: dict, p: float):
     return fig
 
 
+def _find(name: str, records, **fields) -> dict:
+    """``find(records, **fields)``, ses erreurs rapportées à l'argument ``name``."""
+    try:
+        return find(records, **fields)
+    except KeyError as exc:
+        raise ValueError(f"{name} : {exc.args[0]}") from None
+
+
 def _missing(records: list[dict], wanted: list[tuple[str, dict]]) -> list[str]:
     """Les noms des réglages ``(nom, champs)`` de ``wanted`` absents de ``records``."""
     absent = []
@@ -154,6 +165,7 @@ def regularization_explorer(results: dict) -> Interactive:
     """
     if not isinstance(results, dict) or not {"kinds", "alphas", "edges", "runs"} <= set(results):
         raise ValueError("results doit être le dictionnaire renvoyé par penalty_sweep")
+    _figure_inputs.sequence("results['runs']", results["runs"], "une liste d'enregistrements")
     kinds, alphas = results["kinds"], results["alphas"]
     missing = _missing(results["runs"], [("sans pénalisation", {"penalty": None})] + [
         (f"{kind.upper()} α = {alpha_label(a)}", {"penalty": kind, "penalty_alpha": a})
@@ -179,7 +191,8 @@ def dropout_explorer(results: dict) -> Interactive:
     """
     if not isinstance(results, dict) or not {"rates", "runs"} <= set(results):
         raise ValueError("results doit être le dictionnaire renvoyé par dropout_runs")
-    rates = results["rates"]
+    _figure_inputs.sequence("results['runs']", results["runs"], "une liste d'enregistrements")
+    rates = _figure_inputs.sequence("results['rates']", results["rates"], "une liste de p")
     missing = _missing(results["runs"], [(f"p = {_p_label(p)}", {"dropout": p}) for p in rates])
     if missing:
         raise ValueError(f"runs absents de results : {', '.join(missing)}")

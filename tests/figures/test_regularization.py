@@ -87,7 +87,7 @@ def test_dropout_explorer_slides_over_the_precomputed_rates():
     assert len(view.figure.axes[0].lines) == 2  # sans dropout : pas de référence grise
     assert view.figure._suptitle.get_text().endswith("à l'époque 3")
     with pytest.raises(ValueError, match="runs absents de results.: p = 0,2"):
-        dropout_explorer({"rates": [0.2], "runs": []})
+        dropout_explorer({"rates": [0.2], "runs": _dropout_results()["runs"][:1]})
     with pytest.raises(ValueError, match="renvoyé par dropout_runs"):
         dropout_explorer([])
 
