@@ -131,3 +131,39 @@ def options(value: Any, chosen: Any = None) -> Any:
     if chosen is not None:
         option("value", chosen, value)
     return value
+
+
+def descent_view(optimizers: Any, value: Any, lr: Any, hyper: Any, reference: Any, *,
+                 known: Iterable[str], sliders: Iterable[str]) -> tuple[str, ...]:
+    """Les arguments de ``figures.optim.descent_view`` : des noms d'optimiseurs parmi
+    ``known`` (``value`` l'un d'eux), un pas dans [1e-4, 1], des curseurs ``hyper`` nommés
+    parmi ``sliders``, ``reference`` booléen. Renvoie les noms en tuple."""
+    import ipywidgets as widgets
+
+    known = list(known)
+    names = sequence("optimizers", optimizers, "une liste non vide de noms d'optimiseurs")
+    if isinstance(optimizers, str):
+        raise TypeError(f"optimizers doit être une liste de noms (reçu : {optimizers!r})")
+    for i, name in enumerate(names):
+        _validate.choice(f"optimizers[{i}]", name, known)
+    _validate.choice("value", value, names)
+    if not 1e-4 <= _validate.real("lr", lr) <= 1:
+        raise ValueError(f"lr doit être entre 1e-4 et 1 (reçu : {lr})")
+    if not isinstance(hyper, dict):
+        raise TypeError(f"hyper doit être un dictionnaire {{nom : curseur}} "
+                        f"(reçu : {_validate._received(hyper)})")
+    for name, slider in hyper.items():
+        _validate.choice("hyper (nom de curseur)", name, list(sliders))
+        _validate.instance(f"hyper[{name!r}]", slider, widgets.ValueWidget, "un curseur")
+    _validate.boolean("reference", reference)
+    return tuple(names)
+
+
+def color(name: str, value: Any) -> Any:
+    """Une couleur que matplotlib comprend (« tab:orange », « #1f77b4 », (r, g, b)…)."""
+    from matplotlib.colors import is_color_like
+
+    if value is None or not is_color_like(value):
+        raise ValueError(f"{name} doit être une couleur matplotlib, par ex. « tab:orange » "
+                         f"(reçu : {_validate._received(value)})")
+    return value

@@ -23,8 +23,10 @@ from course_utils.figures import adaptive as fig_adapt
 from course_utils.figures import batchnorm as fig_bn
 from course_utils.figures import data as fig_data
 from course_utils.figures import init as fig_init
+from course_utils.figures import optim as fig_optim
 from course_utils.figures import regularization as fig_reg
 from course_utils.figures import training as fig_training
+from course_utils.lab.surfaces import SURFACES
 from course_utils.runs import Run, RunConfig
 from course_utils.sweeps import Runs
 from course_utils.training import History
@@ -42,9 +44,9 @@ from tests.test_bad_inputs import (
     without,
 )
 
-# Le module figures.optim n'est pas encore couvert : ses entrées invalides restent à traiter.
 MODULES = ("plots", "widgets", "figures.activations", "figures.adaptive", "figures.data",
-           "figures.batchnorm", "figures.init", "figures.regularization", "figures.training")
+           "figures.batchnorm", "figures.init", "figures.optim", "figures.regularization",
+           "figures.training")
 ROWS: list[Row] = []
 
 
@@ -297,6 +299,56 @@ bad("figures.regularization.dropout_explorer", "results", DICT_BAD | {
     "rates vide": {"rates": [], "runs": []}, "runs texte": {"rates": [0.5], "runs": "ab"}},
     fig_reg.dropout_explorer)
 
+
+# --- figures.optim --------------------------------------------------------------------------
+
+_Q = SURFACES["quadratic"]
+_PATH = np.array([[0.0, 1.0], [0.5, 0.5]])
+bad("figures.optim.plot_descent", "surface", SURFACE_BAD,
+    lambda v: fig_optim.plot_descent(v, _PATH, label="a"))
+bad("figures.optim.plot_descent", "points", POINTS_BAD,
+    lambda v: fig_optim.plot_descent(_Q, v, label="a"))
+bad("figures.optim.plot_descent", "reference", without(POINTS_BAD, "None"),
+    lambda v: fig_optim.plot_descent(_Q, _PATH, label="a", reference=v))
+bad("figures.optim.plot_descent", "color", {"None": None, "inconnue": "pas une couleur"},
+    lambda v: fig_optim.plot_descent(_Q, _PATH, label="a", color=v))
+bad("figures.optim.DescentFigure", "pyplot", BOOL_BAD, lambda v: fig_optim.DescentFigure(pyplot=v))
+bad("figures.optim.DescentFigure", "points", POINTS_BAD,
+    lambda v: fig_optim.DescentFigure(pyplot=False).show(_Q, v, label="a"))
+bad("figures.optim.DescentFigure", "surface", SURFACE_BAD,
+    lambda v: fig_optim.DescentFigure(pyplot=False).show(v, _PATH, label="a"))
+_HYPER = {"value": 0.5, "low": 0.0, "high": 1.0}
+for _arg in ("value", "low", "high"):
+    bad("figures.optim.hyper_slider", _arg, real_bad(),
+        functools.partial(lambda a, v: fig_optim.hyper_slider("d", **_HYPER | {a: v}), _arg))
+bad("figures.optim.hyper_slider", "value", {"hors de [low, high]": 2.0, "négative": -0.5},
+    lambda v: fig_optim.hyper_slider("d", value=v, low=0.0, high=1.0))
+bad("figures.optim.hyper_slider", "low", {"> high": 2.0, "= high": 1.0},
+    lambda v: fig_optim.hyper_slider("d", value=1.0, low=v, high=1.0))
+bad("figures.optim.hyper_slider", "step", positive_bad(),
+    lambda v: fig_optim.hyper_slider("d", **_HYPER, step=v))
+_VIEW = {"value": "sgd", "lr_label": "pas", "lr": 0.01, "hyper": {}, "reference": False}
+bad("figures.optim.descent_view", "optimizers", {
+    "None": None, "vide": (), "inconnu": ("nope",), "texte": "sgd", "sans mise à jour": ("lbfgs",)},
+    lambda v: fig_optim.descent_view(v, **_VIEW))
+bad("figures.optim.descent_view", "value", {"absente": "adam", "None": None},
+    lambda v: fig_optim.descent_view(("sgd",), **_VIEW | {"value": v}))
+bad("figures.optim.descent_view", "lr", real_bad() | {"0": 0.0, "10": 10.0},
+    lambda v: fig_optim.descent_view(("sgd",), **_VIEW | {"lr": v}))
+bad("figures.optim.descent_view", "hyper", {"None": None, "inconnu": {"alpha": None},
+                                            "pas un widget": {"momentum": 0.9}},
+    lambda v: fig_optim.descent_view(("sgd",), **_VIEW | {"hyper": v}))
+bad("figures.optim.descent_view", "reference", BOOL_BAD,
+    lambda v: fig_optim.descent_view(("sgd",), **_VIEW | {"reference": v}))
+ok("figures.optim.descent_explorer", "sans argument", fig_optim.descent_explorer,
+   lambda view: view.values()["optimizer"] == "momentum", "Par défaut, l'exemple du cours")
+_BATCH_RUNS = [Run(RunConfig(batch_size=b), _history()) for b in (1, 64)]
+bad("figures.optim.plot_batch_sizes", "runs", {
+    "None": None, "vide": [], "liste de None": [None], "texte": "runs", "entier": 3,
+    "historique vide": [Run(RunConfig(), History())]},
+    lambda v: fig_optim.plot_batch_sizes(v, train_size=10))
+bad("figures.optim.plot_batch_sizes", "train_size", int_bad(1),
+    lambda v: fig_optim.plot_batch_sizes(_BATCH_RUNS, train_size=v))
 
 # --- figures.adaptive ------------------------------------------------------------------------
 

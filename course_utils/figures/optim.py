@@ -75,7 +75,7 @@ class DescentFigure:
         from matplotlib.ticker import MaxNLocator
 
         size = (9, 3.4)  # pouces ; peu de textes (le plus coûteux à chaque rendu)
-        if pyplot:
+        if _validate.boolean("pyplot", pyplot):
             import matplotlib.pyplot as plt
 
             self.figure = plt.figure(figsize=size)
@@ -204,7 +204,8 @@ def plot_descent(surface: Surface, points: np.ndarray, *, label: str, color: str
                  reference: np.ndarray | None = None, reference_label: str = "",
                  title: str | None = None):
     """Figure de ``DescentFigure`` pour une seule trajectoire (voir ``DescentFigure.show``)."""
-    return DescentFigure().show(surface, points, label=label, color=color, reference=reference,
+    return DescentFigure().show(surface, points, label=label, reference=reference,
+                                color=_figure_inputs.color("color", color),
                                 reference_label=reference_label, title=title)
 
 
@@ -223,6 +224,7 @@ def hyper_slider(description: str, *, value: float, low: float, high: float,
 
     value, low, high = (_validate.real(k, v) for k, v in (("value", value), ("low", low),
                                                           ("high", high)))
+    step = _validate.positive("step", step)
     if not low < high or not low <= value <= high:
         raise ValueError(f"low, value et high doivent vérifier low ≤ value ≤ high et low < high "
                          f"(reçu : {low}, {value}, {high})")
@@ -242,10 +244,9 @@ def descent_view(optimizers: tuple[str, ...], *, value: str, lr_label: str, lr: 
     Les curseurs sans effet sur l'optimiseur choisi sont grisés ; la grille des lignes de
     niveau est calculée une fois par surface.
     """
-    unknown = set(hyper) - set(_HYPERPARAMETER)
-    if unknown:
-        raise ValueError(f"curseurs inconnus : {sorted(unknown)} (attendu parmi : "
-                         f"{', '.join(_HYPERPARAMETER)})")
+    optimizers = _figure_inputs.descent_view(
+        optimizers, value, lr, hyper, reference, sliders=_HYPERPARAMETER,
+        known=[name for name, spec in OPTIMIZERS.items() if spec.update is not None])
     controls = {
         "surface": choice("surface", {s.name: key for key, s in SURFACES.items()},
                           value="quadratic"),

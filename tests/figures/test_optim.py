@@ -159,7 +159,7 @@ def test_descent_figure_png_has_the_pixels_of_savefig():
 
 
 def test_descent_view_refuses_unknown_sliders():
-    with pytest.raises(ValueError, match="curseurs inconnus"):
+    with pytest.raises(ValueError, match=r"hyper \(nom de curseur\) inconnu"):
         descent_view(("sgd",), value="sgd", lr_label="pas", lr=0.01, reference=False,
                      hyper={"alpha": hyper_slider("α", value=0.5, low=0.0, high=1.0)})
 
