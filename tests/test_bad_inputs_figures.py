@@ -34,7 +34,6 @@ from tests import test_bad_inputs as base
 from tests.test_bad_inputs import (
     INF,
     NAN,
-    Row,
     float_tensor_bad,
     int_bad,
     positive_bad,
@@ -47,19 +46,8 @@ from tests.test_bad_inputs import (
 MODULES = ("plots", "widgets", "figures.activations", "figures.adaptive", "figures.data",
            "figures.batchnorm", "figures.init", "figures.optim", "figures.regularization",
            "figures.training")
-ROWS: list[Row] = []
-
-
-def bad(target: str, arg: str, values: dict, call, *,
-        errors: tuple[type[Exception], ...] = (ValueError, TypeError)) -> None:
-    """Comme ``test_bad_inputs.bad``, dans la table de ce fichier."""
-    for label, value in values.items():
-        ROWS.append(Row(target, arg, label, functools.partial(call, value), errors=errors))
-
-
-def ok(target: str, label: str, call, check, doc: str) -> None:
-    """Comme ``test_bad_inputs.ok``, dans la table de ce fichier."""
-    ROWS.append(Row(target, "", label, call, check=check, doc=doc))
+_TABLE = base.Table()  # la table de ce fichier
+ROWS, bad, ok = _TABLE.rows, _TABLE.bad, _TABLE.ok
 
 
 @pytest.fixture(autouse=True)
@@ -396,8 +384,4 @@ def test_bad_inputs_get_a_french_error_or_a_documented_acceptance(target: str):
 
 
 def test_every_public_function_has_rows():
-    covered = {row.target for row in ROWS}
-    public = {name for module in MODULES for name in base._public(module)}
-    assert public - covered == set(), "sans mauvaise entrée essayée : " + ", ".join(
-        sorted(public - covered))
-    assert covered - public == set(), "cibles inconnues : " + ", ".join(sorted(covered - public))
+    assert base.coverage_problems(ROWS, MODULES) == []

@@ -35,7 +35,6 @@ from tests.test_bad_inputs import (
     INF,
     MODEL_BAD,
     NAN,
-    Row,
     float_tensor_bad,
     int_bad,
     mnist_bad,
@@ -51,19 +50,8 @@ from tests.test_bad_inputs import (
 )
 
 MODULES = ("training", "_training_inputs", "runs")
-ROWS: list[Row] = []
-
-
-def bad(target: str, arg: str, values: dict, call, *,
-        errors: tuple[type[Exception], ...] = (ValueError, TypeError)) -> None:
-    """Comme ``test_bad_inputs.bad``, dans la table de ce fichier."""
-    for label, value in values.items():
-        ROWS.append(Row(target, arg, label, functools.partial(call, value), errors=errors))
-
-
-def ok(target: str, label: str, call, check, doc: str) -> None:
-    """Comme ``test_bad_inputs.ok``, dans la table de ce fichier."""
-    ROWS.append(Row(target, "", label, call, check=check, doc=doc))
+_TABLE = base.Table()  # la table de ce fichier
+ROWS, bad, ok = _TABLE.rows, _TABLE.bad, _TABLE.ok
 
 
 # --- Données, modèles et crochets jouets ----------------------------------------------------
@@ -500,11 +488,7 @@ def test_bad_inputs_get_a_french_error_or_a_documented_acceptance(target: str):
 
 
 def test_every_public_function_has_rows():
-    covered = {row.target for row in ROWS}
-    public = {name for module in MODULES for name in base._public(module)}
-    assert public - covered == set(), "sans mauvaise entrée essayée : " + ", ".join(
-        sorted(public - covered))
-    assert covered - public == set(), "cibles inconnues : " + ", ".join(sorted(covered - public))
+    assert base.coverage_problems(ROWS, MODULES) == []
 
 
 def test_every_module_is_covered_by_one_of_the_two_batteries():
