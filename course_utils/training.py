@@ -78,14 +78,9 @@ class History:
 
     def plot(self, *, title: str | None = None):
         """Trace les courbes de perte et d'exactitude (apprentissage et évaluation) ; un
-        historique vide donne des axes vides."""
+        historique vide donne des axes vides, un historique incomplet une erreur
+        (``plots.plot_history`` vérifie les longueurs)."""
         _validate.instance("title", title, str | None, "un texte ou None")
-        drawn = ("train_loss", "train_acc") + (("eval_loss", "eval_acc") if self.eval_acc else ())
-        wrong = [f"{name} {len(getattr(self, name))}" for name in drawn
-                 if len(getattr(self, name)) != len(self.epoch)]
-        if wrong:
-            raise ValueError("historique incomplet : plot() demande une valeur par mesure de "
-                             f"epoch (reçu : epoch {len(self.epoch)}, {', '.join(wrong)})")
         return plot_history(self, title=title)
 
     def to_dict(self, *, digits: int = 5) -> dict:
